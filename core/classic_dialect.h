@@ -1,0 +1,41 @@
+#pragma once
+// The classic dialect: the book's protocol, exactly. A line is a command word (everything
+// before the first space) and an argument (the rest, stripped of the six ASCII whitespace
+// bytes Python 2 stripped). Commands are case-sensitive: login and logout before logging in;
+// say, look, who and logout after. Blank lines are ignored everywhere.
+
+#include <string_view>
+
+#include "core/session.h"
+#include "core/time.h"
+#include "core/world.h"
+
+namespace teaparty::core {
+
+class ClassicDialect {
+ public:
+  ClassicDialect(World& world, std::string_view server_name);
+
+  void on_connect(Session& session);
+  void on_line(Session& session, std::string_view line, Instant now);
+  // The user is leaving for any reason: logout, Ctrl-D, the client closing.
+  void on_leave(Session& session, Instant now);
+  void on_line_too_long(Session& session, std::size_t limit);
+  void on_shutdown(Session& session);
+
+ private:
+  void login(Session& session, std::string_view name, Instant now);
+  void look(Session& session);
+  void who(Session& session);
+  void list_names(Session& session, std::string_view header, std::span<const ConnId> ids);
+
+  World& world_;
+  Payload welcome_;
+  Payload please_log_in_;
+  Payload shutting_down_;
+};
+
+// The book's whitespace: exactly space, TAB, LF, CR, VT and FF.
+std::string_view strip_book_whitespace(std::string_view text);
+
+}  // namespace teaparty::core

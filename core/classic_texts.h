@@ -1,0 +1,32 @@
+#pragma once
+// Every byte the classic dialect can send, in one place. The texts are the book's (Listing
+// 24-6 of "A Virtual Tea Party"), byte for byte, including the bare LF inside the login
+// prodding; the lines after the divider are teaparty's own, for what the book did not handle.
+
+#include <string_view>
+
+#include "core/payload.h"
+
+namespace teaparty::core::classic_text {
+
+// --- the book ---
+inline constexpr std::string_view kWelcomePrefix = "Welcome to ";  // + server name + CRLF
+inline constexpr std::string_view kPleaseLogIn = "Please log in\nUse \"login <nick>\"\r\n";
+inline constexpr std::string_view kPleaseEnterName = "Please enter a name\r\n";
+inline constexpr std::string_view kNameTakenPrefix = "The name \"";  // + name + suffix
+inline constexpr std::string_view kNameTakenSuffix = "\" is taken.\r\nPlease try again.\r\n";
+inline constexpr std::string_view kEnteredSuffix = " has entered the room.\r\n";  // name + ...
+inline constexpr std::string_view kLeftSuffix = " has left the room.\r\n";
+inline constexpr std::string_view kSaySeparator = ": ";  // name + ": " + text + CRLF
+inline constexpr std::string_view kLookHeader = "The following are in this room:\r\n";
+inline constexpr std::string_view kWhoHeader = "The following are logged in:\r\n";
+inline constexpr std::string_view kUnknownPrefix = "Unknown command: ";  // + word + CRLF
+inline constexpr std::string_view kLineEnd = "\r\n";
+
+// --- teaparty's additions ---
+inline constexpr std::string_view kLineTooLongPrefix = "Line too long (limit ";
+inline constexpr std::string_view kLineTooLongSuffix = " bytes); it was dropped.\r\n";
+// Seed 000's graceful shutdown.
+inline constexpr std::string_view kShuttingDown = "\r\nShutting down...\r\n";
+
+}  // namespace teaparty::core::classic_text

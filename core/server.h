@@ -1,0 +1,76 @@
+#pragma once
+// Server: teaparty's core, a pure state machine. The shell feeds it what happened (a client
+// connected, bytes arrived, a client went away, bytes were written, time passed) and pulls out
+// what should happen (actions, log records, the bytes to write, when to wake it next). It
+// touches no socket, reads no clock, starts no thread and prints nothing, so the simulator
+// and the tests can drive it exactly as the real shell does.
+//
+// Inputs (quinn's handle_* methods):  connect, receive, peer_gone, wrote, tick, begin_shutdown
+// Outputs (quinn's poll_* methods):   poll_action, poll_log, gather_output, next_deadline
+//
+// Contract with the shell: every input carries `now`, which never goes backwards; a ConnId
+// comes from connect(). Input for a connection core has already closed is ignored (it can
+// cross with a CloseConnection action in flight). Nothing here throws.
+
+#include <cstddef>
+#include <optional>
+#include <span>
+#include <string_view>
+
+#include "core/actions.h"
+#include "core/classic_dialect.h"
+#include "core/config.h"
+#include "core/log.h"
+#include "core/payload.h"
+#include "core/time.h"
+#include "core/world.h"
+
+namespace teaparty::core {
+
+class Server {
+ public:
+  explicit Server(Config config);
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // --- inputs ---
+  // A client connected from `peer` (an address, for logs). Returns its id.
+  ConnId connect(Instant now, std::string_view peer);
+  void receive(Instant now, ConnId conn, ByteView bytes);
+  void peer_gone(Instant now, ConnId conn, PeerGone how);
+  // The shell wrote the first `count` bytes that gather_output() showed it.
+  void wrote(Instant now, ConnId conn, std::size_t count);
+  // Time passed; deadlines at or before `now` fire. Calling it early does nothing.
+  void tick(Instant now);
+  // Tell every client, let their output drain (within the grace period), then close.
+  void begin_shutdown(Instant now);
+
+  // --- outputs ---
+  std::optional<Action> poll_action();
+  std::optional<LogRecord> poll_log();
+  // Views of the connection's queued output, oldest first, valid until the next input.
+  std::size_t gather_output(ConnId conn, std::span<ByteView> out) const;
+  std::size_t queued_bytes(ConnId conn) const;
+  // When core next needs tick(); nullopt if it needs nothing until the next input.
+  std::optional<Instant> next_deadline() const;
+  // A shutdown has begun and every connection is closed: the shell may exit.
+  bool finished() const { return shutting_down_ && world_.session_count() == 0; }
+
+  // --- inspection, for tests and the simulator's invariant checks ---
+  const World& world() const { return world_; }
+  const Config& config() const { return config_; }
+
+ private:
+  void handle(Session& session, const InputEvent& event, Instant now);
+  void check_contract(ConnId conn) const;
+
+  Config config_;
+  World world_;
+  ClassicDialect classic_;
+  TelnetPolicy telnet_policy_;  // classic: refuse every option
+  std::uint64_t next_id_ = 1;
+  bool shutting_down_ = false;
+  Instant shutdown_deadline_;
+};
+
+}  // namespace teaparty::core

@@ -1,0 +1,73 @@
+#pragma once
+// Shell: the thin layer between the sockets and core, on poll(2), in the manner of redis's
+// ae.c. Each wake it reads what arrived (until EAGAIN), hands it to core, then carries out
+// core's actions: one writev per connection with output, however many lines it was sent
+// this wake, and closes. It sleeps until core's next deadline. Nothing about chat is decided
+// here.
+//
+// Every call into core passes through Tap, so a recorder can see every byte in and out.
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <poll.h>
+
+#include "core/server.h"
+#include "io/signals.h"
+#include "io/socket.h"
+
+namespace teaparty::io {
+
+// Observers of the traffic between sockets and core (a session recorder, tests). Any member
+// may be left empty.
+struct Tap {
+  std::function<void(core::Instant, core::ConnId, const std::string& peer)> connected;
+  std::function<void(core::Instant, core::ConnId, core::ByteView)> received;
+  std::function<void(core::Instant, core::ConnId, core::PeerGone)> gone;
+  std::function<void(core::Instant, core::ConnId, core::ByteView)> written;
+  std::function<void(core::Instant, core::ConnId)> closed;
+  std::function<void(core::Instant)> ticked;
+  std::function<void(core::Instant)> shutdown_begun;
+};
+
+enum class LogThreshold { Debug, Info, Warning, Error };
+
+class Shell {
+ public:
+  Shell(core::Server& server, Listener listener, LogThreshold threshold, Tap tap = {});
+  // Runs until a stop signal has been handled and every connection is closed.
+  void run();
+
+ private:
+  struct Connection {
+    FileDescriptor fd;
+    bool read_closed = false;  // the client sent EOF; do not poll for input any more
+    bool want_write = false;   // output is queued that the socket did not take yet
+  };
+
+  int poll_timeout_ms(core::Instant now) const;
+  void build_poll_set();
+  void accept_ready(core::Instant now);
+  void read_ready(core::Instant now, core::ConnId id, Connection& conn);
+  void flush(core::Instant now, core::ConnId id);
+  void carry_out_actions(core::Instant now);
+  void print_logs();
+  void begin_shutdown(core::Instant now);
+
+  core::Server& server_;
+  Listener listener_;
+  LogThreshold threshold_;
+  Tap tap_;
+  StopSignals signals_;
+  std::unordered_map<std::uint64_t, Connection> connections_;
+  std::vector<pollfd> poll_set_;
+  std::vector<core::ConnId> poll_ids_;  // poll_set_[i + kFixedSlots] belongs to poll_ids_[i]
+  bool accepting_ = true;
+  core::Instant accept_paused_until_{};
+  std::vector<char> read_buffer_;
+};
+
+}  // namespace teaparty::io
