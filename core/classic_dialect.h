@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "core/session.h"
+#include "core/telnet_options.h"
 #include "core/time.h"
 #include "core/world.h"
 
@@ -22,6 +23,8 @@ class ClassicDialect {
   void on_leave(Session& session, Instant now);
   void on_line_too_long(Session& session, std::size_t limit);
   void on_shutdown(Session& session);
+  // The book's server knew nothing of telnet: refuse every option.
+  const TelnetPolicy& telnet_policy() const { return telnet_policy_; }
 
  private:
   void login(Session& session, std::string_view name, Instant now);
@@ -33,6 +36,7 @@ class ClassicDialect {
   Payload welcome_;
   Payload please_log_in_;
   Payload shutting_down_;
+  TelnetPolicy telnet_policy_;
 };
 
 // The book's whitespace: exactly space, TAB, LF, CR, VT and FF.

@@ -9,11 +9,11 @@
 
 namespace teaparty::core {
 
-enum class Dialect { Classic };
+enum class DialectKind { Classic };
 
 struct Config {
   std::string server_name = "TestChat";
-  Dialect dialect = Dialect::Classic;
+  DialectKind dialect = DialectKind::Classic;
   std::size_t max_line = 4096;  // bytes of one line, without its line end
   // How long a shutdown waits for clients to take their last output before closing anyway.
   Duration shutdown_grace = std::chrono::seconds(2);

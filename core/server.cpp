@@ -17,7 +17,7 @@ std::optional<T> pop_front(std::deque<T>& queue) {
 
 }  // namespace
 
-Server::Server(Config config) : config_(std::move(config)), classic_(world_, config_.server_name) {}
+Server::Server(Config config) : config_(std::move(config)), dialect_(world_, config_) {}
 
 void Server::check_contract(ConnId conn) const {
   // An id core never issued means the shell is broken; carrying on would hide it.
@@ -28,7 +28,7 @@ ConnId Server::connect(Instant now, std::string_view peer) {
   const ConnId id{next_id_++};
   Session& session = world_.add_session(id, std::string(peer), config_.max_line, now);
   world_.log(now, LogLevel::Info, id, "connected from " + session.peer);
-  classic_.on_connect(session);
+  dialect_.on_connect(session);
   return id;
 }
 
@@ -45,27 +45,27 @@ void Server::receive(Instant now, ConnId conn, ByteView bytes) {
 
 void Server::handle(Session& session, const InputEvent& event, Instant now) {
   if (const auto* line = std::get_if<LineReceived>(&event)) {
-    classic_.on_line(session, line->text, now);
+    dialect_.on_line(session, line->text, now);
   } else if (const auto* too_long = std::get_if<LineTooLong>(&event)) {
     world_.log(now, LogLevel::Warning, session.id,
                "line over " + std::to_string(too_long->limit) + " bytes dropped");
-    classic_.on_line_too_long(session, too_long->limit);
+    dialect_.on_line_too_long(session, too_long->limit);
   } else if (std::holds_alternative<EndOfTransmission>(event)) {
-    classic_.on_leave(session, now);
+    dialect_.on_leave(session, now);
     world_.close_after_flush(session, CloseReason::Logout, now);
   } else if (const auto* negotiation = std::get_if<TelnetNegotiation>(&event)) {
     std::string reply;
-    session.telnet.receive(negotiation->verb, negotiation->option, telnet_policy_, reply);
+    session.telnet.receive(negotiation->verb, negotiation->option, dialect_.telnet_policy(), reply);
     if (!reply.empty()) world_.send(session, reply);
   }
-  // Subnegotiations: the classic dialect enables no option that has any.
+  // Subnegotiations: no option that has any is enabled yet.
 }
 
 void Server::peer_gone(Instant now, ConnId conn, PeerGone how) {
   check_contract(conn);
   Session* session = world_.find(conn);
   if (!session) return;
-  classic_.on_leave(*session, now);
+  dialect_.on_leave(*session, now);
   if (how == PeerGone::Broken) {
     world_.close_now(*session, CloseReason::PeerReset, now);
   } else if (session->phase != Phase::Closing) {
@@ -97,7 +97,7 @@ void Server::begin_shutdown(Instant now) {
     if (!session) continue;
     // Everyone hears it and leaves at once: announcing departures to people who are leaving
     // themselves would only delay their last message.
-    classic_.on_shutdown(*session);
+    dialect_.on_shutdown(*session);
     world_.log_out(*session);
     world_.close_after_flush(*session, CloseReason::Shutdown, now);
   }

@@ -18,8 +18,8 @@
 #include <string_view>
 
 #include "core/actions.h"
-#include "core/classic_dialect.h"
 #include "core/config.h"
+#include "core/dialect.h"
 #include "core/log.h"
 #include "core/payload.h"
 #include "core/time.h"
@@ -66,8 +66,7 @@ class Server {
 
   Config config_;
   World world_;
-  ClassicDialect classic_;
-  TelnetPolicy telnet_policy_;  // classic: refuse every option
+  Dialect dialect_;
   std::uint64_t next_id_ = 1;
   bool shutting_down_ = false;
   Instant shutdown_deadline_;

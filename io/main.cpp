@@ -62,7 +62,7 @@ int main(int argc, char** argv) {
 
   core::Config config;
   config.server_name = options.name;
-  config.dialect = core::Dialect::Classic;
+  config.dialect = core::DialectKind::Classic;
   config.max_line = options.max_line;
 
   auto listening = io::listen_on(options.host, static_cast<std::uint16_t>(options.port));
