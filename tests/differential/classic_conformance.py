@@ -823,6 +823,8 @@ def report_diff(out, name, steps, diff, sides):
 
 
 def _indent(text):
+    if not text.strip():
+        return '      | (empty)'
     return '\n'.join('      | ' + ln for ln in text.rstrip('\n').split('\n'))
 
 
