@@ -3,6 +3,7 @@
 #include <string>
 
 #include "core/classic_texts.h"
+#include "core/terminal_safety.h"
 
 namespace teaparty::core {
 namespace {
@@ -62,13 +63,14 @@ void ClassicDialect::on_line(Session& session, std::string_view line, Instant no
   }
   if (word == "say") {
     world_.broadcast(world_.room_members(),
-                     Payload::concat(session.name, text::kSaySeparator, argument, text::kLineEnd));
+                     Payload::concat(SafeText(session.name), text::kSaySeparator,
+                                     SafeText(argument), text::kLineEnd));
   } else if (word == "look") {
     look(session);
   } else if (word == "who") {
     who(session);
   } else {
-    world_.send(session, Payload::concat(text::kUnknownPrefix, word, text::kLineEnd));
+    world_.send(session, Payload::concat(text::kUnknownPrefix, SafeText(word), text::kLineEnd));
   }
 }
 
@@ -76,10 +78,11 @@ void ClassicDialect::login(Session& session, std::string_view name, Instant now)
   if (name.empty()) {
     world_.send(session, text::kPleaseEnterName);
   } else if (world_.name_taken(name)) {
-    world_.send(session, Payload::concat(text::kNameTakenPrefix, name, text::kNameTakenSuffix));
+    world_.send(session,
+                Payload::concat(text::kNameTakenPrefix, SafeText(name), text::kNameTakenSuffix));
   } else {
     // The book announces to the room before the newcomer joins it.
-    world_.broadcast(world_.room_members(), Payload::concat(name, text::kEnteredSuffix));
+    world_.broadcast(world_.room_members(), Payload::concat(SafeText(name), text::kEnteredSuffix));
     world_.log_in(session, std::string(name));
     world_.log(now, LogLevel::Info, session.id, "logged in as \"" + session.name + "\"");
   }
@@ -90,7 +93,7 @@ void ClassicDialect::on_leave(Session& session, Instant now) {
   const std::string name = session.name;
   // The book announces after the leaver is out of the room, so the leaver does not hear it.
   world_.log_out(session);
-  world_.broadcast(world_.room_members(), Payload::concat(name, text::kLeftSuffix));
+  world_.broadcast(world_.room_members(), Payload::concat(SafeText(name), text::kLeftSuffix));
   world_.log(now, LogLevel::Info, session.id, "logged out \"" + name + "\"");
 }
 
@@ -107,7 +110,7 @@ void ClassicDialect::list_names(Session& session, std::string_view header,
   std::string reply(header);
   for (ConnId id : ids) {
     if (const Session* other = world_.find(id)) {
-      reply += other->name;
+      append_terminal_safe(reply, other->name);
       reply += text::kLineEnd;
     }
   }
@@ -121,6 +124,22 @@ void ClassicDialect::on_line_too_long(Session& session, std::size_t limit) {
 
 void ClassicDialect::on_shutdown(Session& session) {
   world_.send(session, shutting_down_);
+}
+
+void ClassicDialect::on_server_full(Session& session) {
+  world_.send(session, text::kServerFull);
+}
+
+void ClassicDialect::on_too_many_from_address(Session& session) {
+  world_.send(session, text::kTooManyFromAddress);
+}
+
+void ClassicDialect::on_login_timeout(Session& session) {
+  world_.send(session, text::kLoginTimedOut);
+}
+
+void ClassicDialect::on_idle_timeout(Session& session) {
+  world_.send(session, text::kIdleTimedOut);
 }
 
 }  // namespace teaparty::core

@@ -3,6 +3,12 @@
 // before the first space) and an argument (the rest, stripped of the six ASCII whitespace
 // bytes Python 2 stripped). Commands are case-sensitive: login and logout before logging in;
 // say, look, who and logout after. Blank lines are ignored everywhere.
+//
+// Names and relayed text reach other people's terminals through terminal_safety.h, after the
+// book's stripping: control characters are shown escaped (^[ for ESC), printable text and
+// UTF-8 go out byte for byte as the book sent them. Names are kept as typed (the book's
+// names: any bytes, case-sensitive); only their display is escaped, wherever it appears, and
+// so is the word echoed in `Unknown command: WORD`.
 
 #include <string_view>
 
@@ -23,6 +29,10 @@ class ClassicDialect {
   void on_leave(Session& session, Instant now);
   void on_line_too_long(Session& session, std::size_t limit);
   void on_shutdown(Session& session);
+  void on_server_full(Session& session);
+  void on_too_many_from_address(Session& session);
+  void on_login_timeout(Session& session);
+  void on_idle_timeout(Session& session);
   // The book's server knew nothing of telnet: refuse every option.
   const TelnetPolicy& telnet_policy() const { return telnet_policy_; }
 

@@ -28,5 +28,11 @@ inline constexpr std::string_view kLineTooLongPrefix = "Line too long (limit ";
 inline constexpr std::string_view kLineTooLongSuffix = " bytes); it was dropped.\r\n";
 // Seed 000's graceful shutdown.
 inline constexpr std::string_view kShuttingDown = "\r\nShutting down...\r\n";
+// The limits (docs/operations.md): each is the last line its connection gets.
+inline constexpr std::string_view kServerFull = "Server is full\r\n";
+inline constexpr std::string_view kTooManyFromAddress =
+    "Too many connections from your address\r\n";
+inline constexpr std::string_view kLoginTimedOut = "Login timed out\r\n";
+inline constexpr std::string_view kIdleTimedOut = "Idle too long; disconnected\r\n";
 
 }  // namespace teaparty::core::classic_text

@@ -13,6 +13,14 @@ std::string_view describe(CloseReason reason) {
       return "connection broken";
     case CloseReason::Shutdown:
       return "server shutdown";
+    case CloseReason::SlowConsumer:
+      return "slow consumer";
+    case CloseReason::Refused:
+      return "refused";
+    case CloseReason::LoginTimeout:
+      return "login timeout";
+    case CloseReason::IdleTimeout:
+      return "idle timeout";
   }
   return "unknown";
 }

@@ -10,6 +10,8 @@
 
 #include "core/classic_dialect.h"
 #include "core/config.h"
+#include "core/input_decoder.h"
+#include "core/modern_dialect.h"
 #include "core/telnet_options.h"
 
 namespace teaparty::core {
@@ -33,18 +35,57 @@ class Dialect {
   void on_shutdown(Session& s) {
     visit([&](auto& d) { d.on_shutdown(s); });
   }
+  // Limits (docs/operations.md). Each only words the message; the server closes the
+  // connection afterwards (and, for the idle timeout, calls on_leave first). Every dialect
+  // should have all four; until one does, its clients are closed without a word.
+  // Refused at connect, instead of on_connect: over the total cap, or over the per-address cap.
+  void on_server_full(Session& s) {
+    visit([&](auto& d) {
+      if constexpr (requires { d.on_server_full(s); }) d.on_server_full(s);
+    });
+  }
+  void on_too_many_from_address(Session& s) {
+    visit([&](auto& d) {
+      if constexpr (requires { d.on_too_many_from_address(s); }) d.on_too_many_from_address(s);
+    });
+  }
+  // Not logged in within --login-timeout; logged in but silent for --idle-timeout.
+  void on_login_timeout(Session& s) {
+    visit([&](auto& d) {
+      if constexpr (requires { d.on_login_timeout(s); }) d.on_login_timeout(s);
+    });
+  }
+  void on_idle_timeout(Session& s) {
+    visit([&](auto& d) {
+      if constexpr (requires { d.on_idle_timeout(s); }) d.on_idle_timeout(s);
+    });
+  }
+  // Telnet hooks, optional: a dialect that refuses every option (classic) has no use for them.
+  // An option the client negotiated changed state (on or off, on either side).
+  void on_option_changed(Session& s, std::uint8_t option) {
+    visit([&](auto& d) {
+      if constexpr (requires { d.on_option_changed(s, option); }) d.on_option_changed(s, option);
+    });
+  }
+  void on_subnegotiation(Session& s, const TelnetSubnegotiation& sub) {
+    visit([&](auto& d) {
+      if constexpr (requires { d.on_subnegotiation(s, sub); }) d.on_subnegotiation(s, sub);
+    });
+  }
   const TelnetPolicy& telnet_policy() const {
     return std::visit([](const auto& d) -> const TelnetPolicy& { return d.telnet_policy(); },
                       impl_);
   }
 
  private:
-  using Impl = std::variant<ClassicDialect>;
+  using Impl = std::variant<ClassicDialect, ModernDialect>;
 
   static Impl make(World& world, const Config& config) {
     switch (config.dialect) {
       case core::DialectKind::Classic:
         break;
+      case core::DialectKind::Modern:
+        return Impl(std::in_place_type<ModernDialect>, world, config);
     }
     return Impl(std::in_place_type<ClassicDialect>, world, config.server_name);
   }

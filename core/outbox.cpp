@@ -10,12 +10,12 @@ void Outbox::push(Payload payload) {
   if (payload.empty()) return;
   if (count_ == ring_.size()) grow();
   bytes_ += payload.size();
-  at(count_) = Chunk{std::move(payload), 0};
+  at(count_) = std::move(payload);
   ++count_;
 }
 
 void Outbox::grow() {
-  std::vector<Chunk> bigger(std::max<std::size_t>(4, ring_.size() * 2));
+  std::vector<Payload> bigger(std::max<std::size_t>(4, ring_.size() * 2));
   for (std::size_t i = 0; i < count_; ++i)
     bigger[i] = std::move(at(i));
   ring_ = std::move(bigger);
@@ -24,10 +24,9 @@ void Outbox::grow() {
 
 std::size_t Outbox::gather(std::span<ByteView> out) const {
   const std::size_t n = std::min(out.size(), count_);
-  for (std::size_t i = 0; i < n; ++i) {
-    const Chunk& chunk = at(i);
-    out[i] = chunk.payload.bytes().subspan(chunk.offset);
-  }
+  for (std::size_t i = 0; i < n; ++i)
+    out[i] = at(i).bytes();
+  if (n > 0) out[0] = out[0].subspan(front_written_);
   return n;
 }
 
@@ -35,15 +34,15 @@ void Outbox::consume(std::size_t count) {
   assert(count <= bytes_);
   bytes_ -= count;
   while (count > 0) {
-    Chunk& front = at(0);
-    const std::size_t left = front.payload.size() - front.offset;
+    const std::size_t left = at(0).size() - front_written_;
     if (count < left) {
-      front.offset += static_cast<std::uint32_t>(count);
+      front_written_ += count;
       return;
     }
     count -= left;
-    front = Chunk{};
-    head_ = (head_ + 1) % ring_.size();
+    at(0) = Payload{};
+    front_written_ = 0;
+    head_ = wrap(head_ + 1);
     --count_;
   }
   if (count_ == 0) {
@@ -56,8 +55,8 @@ void Outbox::consume(std::size_t count) {
 
 void Outbox::clear() {
   for (std::size_t i = 0; i < count_; ++i)
-    at(i) = Chunk{};
-  head_ = count_ = bytes_ = 0;
+    at(i) = Payload{};
+  head_ = count_ = bytes_ = front_written_ = 0;
 }
 
 }  // namespace teaparty::core

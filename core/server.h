@@ -22,6 +22,7 @@
 #include "core/dialect.h"
 #include "core/log.h"
 #include "core/payload.h"
+#include "core/rate_limit.h"
 #include "core/time.h"
 #include "core/world.h"
 
@@ -55,14 +56,35 @@ class Server {
   std::optional<Instant> next_deadline() const;
   // A shutdown has begun and every connection is closed: the shell may exit.
   bool finished() const { return shutting_down_ && world_.session_count() == 0; }
+  // Core holds input of this connection back (its line rate limit is spent): the shell must
+  // not read it until ResumeReading. Asked between reads, so a shell that reads a socket
+  // several times a wake stops right after the read that filled the limit.
+  bool reading_paused(ConnId conn) const;
 
   // --- inspection, for tests and the simulator's invariant checks ---
   const World& world() const { return world_; }
   const Config& config() const { return config_; }
+  // The `now` of the latest tick(), if any: no deadline may lie before it.
+  std::optional<Instant> last_tick() const { return last_tick_; }
 
  private:
   void handle(Session& session, const InputEvent& event, Instant now);
+  void negotiate(Session& session, const TelnetNegotiation& negotiation);
   void check_contract(ConnId conn) const;
+  void gone(Session& session, PeerGone how, Instant now);
+
+  // Limits (docs/operations.md).
+  void refuse(Session& session, Verdict verdict, Instant now);
+  std::size_t decode(ConnId conn, ByteView bytes, Instant now);
+  // Input bytes one line's allowance pays for when they end no line: two of the longest lines.
+  std::size_t bytes_per_line() const { return 2 * config_.max_line; }
+  void hold(Session& session, ByteView rest, Instant now);
+  void release_held_input(Session& session, Instant now);
+  void fire(const DueDeadline& due, Instant now);
+  void time_out_login(Session& session, Instant now);
+  void check_idle(Session& session, Instant now);
+  void give_up_flushing(Session& session, Instant now);
+  void close_slow_consumers(Instant now);
 
   Config config_;
   World world_;
@@ -70,6 +92,8 @@ class Server {
   std::uint64_t next_id_ = 1;
   bool shutting_down_ = false;
   Instant shutdown_deadline_;
+  std::optional<Instant> last_tick_;
+  LineRateLimit line_rate_;
 };
 
 }  // namespace teaparty::core

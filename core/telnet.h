@@ -6,6 +6,7 @@
 
 namespace teaparty::core::telnet {
 
+inline constexpr std::uint8_t kEOR = 239;   // end of record: marks a prompt (RFC 885)
 inline constexpr std::uint8_t kSE = 240;    // end of subnegotiation
 inline constexpr std::uint8_t kNOP = 241;   // no operation
 inline constexpr std::uint8_t kDM = 242;    // data mark

@@ -14,6 +14,10 @@ void erase_value(std::vector<ConnId>& ids, ConnId id) {
 
 }  // namespace
 
+World::World()
+    : main_key_(kMainRoom),
+      main_room_(&rooms_.try_emplace(main_key_, std::string(kMainRoom), 0).first->second) {}
+
 Session* World::find(ConnId id) {
   auto it = sessions_.find(id);
   return it == sessions_.end() ? nullptr : &it->second;
@@ -40,9 +44,20 @@ std::vector<ConnId> World::session_ids() const {
 }
 
 void World::send(Session& to, Payload payload) {
+  if (to.over_output_cap) return;  // it stopped reading; it is being closed
   const bool was_idle = to.outbox.empty();
   to.outbox.push(std::move(payload));
   if (was_idle && !to.outbox.empty()) actions_.push_back(WantWrite{to.id});
+  if (limits_.max_output != 0 && to.outbox.bytes() > limits_.max_output) {
+    to.over_output_cap = true;
+    slow_consumers_.push_back(to.id);
+  }
+}
+
+void World::admit(Session& session) {
+  if (session.admitted) return;
+  admission_.admit(address_of(session.peer));
+  session.admitted = true;
 }
 
 void World::broadcast(std::span<const ConnId> members, const Payload& payload) {
@@ -51,28 +66,98 @@ void World::broadcast(std::span<const ConnId> members, const Payload& payload) {
   }
 }
 
+std::string World::key_of(std::string_view name) const {
+  return name_key_ ? name_key_(name) : std::string(name);
+}
+
+Session* World::find_by_name(std::string_view name) {
+  auto it = by_name_.find(key_of(name));
+  return it == by_name_.end() ? nullptr : find(it->second);
+}
+
+const Session* World::find_by_name(std::string_view name) const {
+  auto it = by_name_.find(key_of(name));
+  return it == by_name_.end() ? nullptr : find(it->second);
+}
+
 void World::log_in(Session& session, std::string name) {
   assert(session.phase == Phase::LoggingIn);
-  by_name_.emplace(name, session.id);
+  by_name_.emplace(key_of(name), session.id);
   session.name = std::move(name);
   session.phase = Phase::Chatting;
   login_order_.push_back(session.id);
-  room_.push_back(session.id);
+  enter(session, main_room());
+}
+
+void World::rename(Session& session, std::string name) {
+  assert(!session.name.empty());
+  by_name_.erase(key_of(session.name));
+  by_name_.emplace(key_of(name), session.id);
+  session.name = std::move(name);
 }
 
 void World::log_out(Session& session) {
   if (session.name.empty()) return;
-  erase_value(room_, session.id);
+  leave_room(session);
   erase_value(login_order_, session.id);
-  by_name_.erase(session.name);
+  by_name_.erase(key_of(session.name));
   session.name.clear();
   if (session.phase == Phase::Chatting) session.phase = Phase::LoggingIn;
+}
+
+const Room* World::find_room(std::string_view name) const {
+  auto it = rooms_.find(key_of(name));
+  return it == rooms_.end() ? nullptr : &it->second;
+}
+
+Room& World::move_to(Session& session, std::string_view name) {
+  assert(session.room);
+  std::string key = key_of(name);
+  auto it = rooms_.find(key);
+  if (it == rooms_.end()) {
+    it = rooms_.try_emplace(std::move(key), std::string(name), history_limit_).first;
+  }
+  Room& room = it->second;
+  if (session.room == &room) return room;
+  leave_room(session);
+  enter(session, room);
+  return room;
+}
+
+std::vector<const Room*> World::rooms() const {
+  std::vector<const Room*> listed{&main_room()};
+  for (const auto& [key, room] : rooms_) {
+    if (key != main_key_) listed.push_back(&room);
+  }
+  return listed;
+}
+
+void World::set_history_limit(std::size_t limit) {
+  history_limit_ = limit;
+  // Only the main room can exist before the dialect sets the limit.
+  main_room().history = History(limit);
+}
+
+void World::enter(Session& session, Room& room) {
+  room.members.push_back(session.id);
+  session.room = &room;
+}
+
+void World::leave_room(Session& session) {
+  Room* room = std::exchange(session.room, nullptr);
+  if (!room) return;
+  erase_value(room->members, session.id);
+  if (room->members.empty() && room != &main_room()) rooms_.erase(key_of(room->name));
 }
 
 void World::close_after_flush(Session& session, CloseReason reason, Instant now) {
   session.phase = Phase::Closing;
   session.close_reason = reason;
-  if (session.outbox.empty()) finish(session, reason, now);
+  if (session.outbox.empty()) {
+    finish(session, reason, now);
+  } else if (limits_.close_grace > Duration::zero()) {
+    deadlines_.set(session.id, DeadlineKind::CloseGrace, now + limits_.close_grace);
+  }
 }
 
 void World::close_now(Session& session, CloseReason reason, Instant now) {
@@ -91,6 +176,8 @@ void World::consume_output(Session& session, std::size_t count, Instant now) {
 void World::finish(Session& session, CloseReason reason, Instant now) {
   log_out(session);  // no-op unless still in the room; dialects announce before this
   const ConnId id = session.id;
+  deadlines_.cancel_all(id);
+  if (session.admitted) admission_.release(address_of(session.peer));
   log(now, LogLevel::Info, id,
       "closed: " + std::string(describe(reason)) + " (" + session.peer + ")");
   actions_.push_back(CloseConnection{id, reason});

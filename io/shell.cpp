@@ -15,6 +15,7 @@
 #include <limits>
 #include <variant>
 
+#include "core/terminal_safety.h"
 #include "io/clock.h"
 
 namespace teaparty::io {
@@ -61,7 +62,9 @@ Shell::Shell(core::Server& server, Listener listener, LogThreshold threshold, Ta
       listener_(std::move(listener)),
       threshold_(threshold),
       tap_(std::move(tap)),
-      read_buffer_(kReadBufferBytes) {}
+      read_buffer_(kReadBufferBytes),
+      gather_views_(IOV_MAX),
+      gather_iov_(IOV_MAX) {}
 
 void Shell::run() {
   while (!server_.finished()) {
@@ -82,7 +85,9 @@ void Shell::run() {
         auto it = connections_.find(id.value);
         if (it == connections_.end()) continue;
         if (revents & (POLLIN | POLLHUP | POLLERR)) read_ready(now, id, it->second);
-        if (revents & POLLOUT) flush(now, id);
+        // A connection whose reading is paused learns of a reset by writing (poll reports
+        // POLLHUP or POLLERR whatever it was asked), so errors go to flush as well.
+        if (revents & (POLLOUT | POLLHUP | POLLERR)) flush(now, id);
       }
       if (poll_set_[1].revents & POLLIN) accept_ready(now);
     }
@@ -102,7 +107,7 @@ void Shell::build_poll_set() {
   poll_set_.push_back({listen_now ? listener_.fd.get() : -1, POLLIN, 0});
   for (const auto& [id, conn] : connections_) {
     short events = 0;
-    if (!conn.read_closed) events |= POLLIN;
+    if (!conn.read_closed && !conn.reading_paused) events |= POLLIN;
     if (conn.want_write) events |= POLLOUT;
     if (events == 0) continue;
     poll_set_.push_back({conn.fd.get(), events, 0});
@@ -143,8 +148,10 @@ void Shell::accept_ready(Instant now) {
 }
 
 void Shell::read_ready(Instant now, ConnId id, Connection& conn) {
-  if (conn.read_closed) return;
   for (int reads = 0; reads < kMaxReadsPerWake; ++reads) {
+    // Asked before every read, not only at the poll: the read that spent the client's line
+    // allowance must be the last until core resumes it, which bounds what core holds.
+    if (conn.read_closed || server_.reading_paused(id)) return;
     const ssize_t n = ::read(conn.fd.get(), read_buffer_.data(), read_buffer_.size());
     if (n > 0) {
       const core::ByteView bytes(reinterpret_cast<const std::byte*>(read_buffer_.data()),
@@ -169,8 +176,8 @@ void Shell::flush(Instant now, ConnId id) {
   auto it = connections_.find(id.value);
   if (it == connections_.end()) return;
   Connection& conn = it->second;
-  std::array<core::ByteView, IOV_MAX> views;
-  std::array<iovec, IOV_MAX> iov;
+  const std::span<core::ByteView> views(gather_views_);
+  std::vector<iovec>& iov = gather_iov_;
   conn.want_write = false;
   while (true) {
     const std::size_t count = server_.gather_output(id, views);
@@ -218,6 +225,14 @@ void Shell::carry_out_actions(Instant now) {
       ::shutdown(it->second.fd.get(), SHUT_WR);
       if (tap_.closed) tap_.closed(now, close->conn);
       connections_.erase(it);
+      // A descriptor is free: if accepting was paused for want of one, try again now.
+      if (accept_paused_until_ > now) accept_paused_until_ = now;
+    } else if (const auto* pause = std::get_if<core::PauseReading>(&*action)) {
+      if (auto it = connections_.find(pause->conn.value); it != connections_.end())
+        it->second.reading_paused = true;
+    } else if (const auto* resume = std::get_if<core::ResumeReading>(&*action)) {
+      if (auto it = connections_.find(resume->conn.value); it != connections_.end())
+        it->second.reading_paused = false;
     } else if (std::holds_alternative<core::StopAccepting>(*action)) {
       accepting_ = false;
       listener_.fd.reset();
@@ -233,6 +248,9 @@ void Shell::begin_shutdown(Instant now) {
 void Shell::print_logs() {
   while (auto record = server_.poll_log()) {
     if (record->level < level_of(threshold_)) continue;
+    // Log lines quote what clients typed (their names); an operator tailing the log must not
+    // have their terminal driven by it, nor a forged line planted by an embedded newline.
+    record->text = core::terminal_safe(record->text);
     const std::string stamp = wall_clock_timestamp();
     if (record->conn.value != 0) {
       std::fprintf(stderr, "%s %s conn=%llu %s\n", stamp.c_str(),

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include <poll.h>
+#include <sys/uio.h>
 
 #include "core/server.h"
 #include "io/signals.h"
@@ -46,6 +47,9 @@ class Shell {
     FileDescriptor fd;
     bool read_closed = false;  // the client sent EOF; do not poll for input any more
     bool want_write = false;   // output is queued that the socket did not take yet
+    // Core said PauseReading (the client's line rate limit is spent): leave its input in the
+    // socket, so its TCP window fills and the sender is held back, until ResumeReading.
+    bool reading_paused = false;
   };
 
   int poll_timeout_ms(core::Instant now) const;
@@ -68,6 +72,10 @@ class Shell {
   bool accepting_ = true;
   core::Instant accept_paused_until_{};
   std::vector<char> read_buffer_;
+  // flush()'s scratch for one writev, kept here rather than on its stack: an array of spans is
+  // zero-filled whenever one is made, 16 KiB per flush, per connection, per wake.
+  std::vector<core::ByteView> gather_views_;
+  std::vector<iovec> gather_iov_;
 };
 
 }  // namespace teaparty::io

@@ -14,6 +14,8 @@
 namespace teaparty::io {
 namespace {
 
+constexpr int kSendBuffer = 64 * 1024;  // the kernel doubles it for its own bookkeeping
+
 SystemError error_from(int code, const std::string& what) {
   return SystemError{code, what + ": " + std::strerror(code)};
 }
@@ -103,6 +105,11 @@ std::variant<Accepted, SystemError> accept_from(int listener_fd) {
   // We gather a whole wake's output into one writev ourselves; Nagle would only add delay.
   const int one = 1;
   ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  // A fixed send buffer instead of the kernel's autotuning, which grows it to tcp_wmem's
+  // maximum (megabytes) for a client that does not read: that is kernel memory per connection
+  // no cap of ours would see, and it delays the output cap (--max-output) by as much. A
+  // stream of chat lines needs no large window.
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &kSendBuffer, sizeof kSendBuffer);
   return Accepted{FileDescriptor(fd), format_address(peer)};
 }
 
