@@ -1,0 +1,34 @@
+#pragma once
+// Behaviours: what a virtual client types. Everything real clients send (../shared/
+// real-clients.md) and everything a careless or hostile one could: logins with good, empty,
+// taken and odd names, say, look, who, unknown words, blank lines, logout, Ctrl-D; every line
+// end in the wild (LF, CR LF, CR NUL, a lone CR), erasures with DEL, BS and IAC EC, telnet
+// negotiations and subnegotiations, IAC IAC, telnet's Ctrl-C, over-long lines and random junk.
+//
+// How the bytes are cut into reads, and when they arrive, is the network's business
+// (sim/simulation.h); this only decides what is typed.
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+
+#include "sim/random.h"
+
+namespace teaparty::sim {
+
+// Where the client stands with core, as far as choosing what to type goes. A client mostly
+// types what makes sense there, and sometimes what does not.
+enum class Standing { LoggingIn, Chatting };
+
+struct TypingContext {
+  Standing standing = Standing::LoggingIn;
+  std::span<const std::string> names_in_use;  // to try a taken name
+  std::size_t max_line = 4096;
+  std::uint64_t say_number = 0;  // the next say ends with SayOracle::marker(say_number++)
+};
+
+// What the client types this time: one act, or now and then a burst of several.
+std::string compose_typing(Random& random, TypingContext& context);
+
+}  // namespace teaparty::sim

@@ -1,0 +1,220 @@
+// teaparty-sim: runs the deterministic simulator and replays transcripts.
+//
+//   teaparty-sim run --seed S --clients N --steps K [--record FILE]
+//   teaparty-sim replay FILE
+//
+// `run` prints its seed and options first and a digest of the whole transcript last, so two
+// runs can be compared by their last lines. Exit codes are in sim/exit_codes.h.
+
+#include <CLI/CLI.hpp>
+
+#include <atomic>
+#include <cstdint>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <variant>
+
+#include "core/transcript.h"
+#include "sim/crash_guard.h"
+#include "sim/exit_codes.h"
+#include "sim/replay.h"
+#include "sim/simulation.h"
+
+namespace {
+
+using namespace teaparty;
+namespace transcript = core::transcript;
+
+struct RunOptions {
+  std::uint64_t seed = 1;
+  std::size_t clients = 8;
+  std::size_t steps = 10'000;
+  std::size_t max_line = core::Config{}.max_line;
+  std::string limits = "seed";
+  std::string record;
+};
+
+std::optional<std::string> read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return std::nullopt;
+  return std::move(text).str();
+}
+
+bool write_file(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  out.close();
+  return static_cast<bool>(out);
+}
+
+void print_finding(const sim::Finding& finding) {
+  if (const auto* violation = std::get_if<sim::Violation>(&finding)) {
+    std::printf("VIOLATION: %s\n", violation->what.c_str());
+  } else {
+    const auto& difference = std::get<sim::Difference>(finding);
+    std::printf("DIFFERENCE:\n  transcript: %s\n  core:       %s\n", difference.expected.c_str(),
+                difference.actual.c_str());
+  }
+}
+
+int exit_code_of(const sim::Finding& finding) {
+  return std::holds_alternative<sim::Violation>(finding) ? sim::exit_code::kViolation
+                                                         : sim::exit_code::kDifference;
+}
+
+sim::SimOptions simulation_options(const RunOptions& options) {
+  sim::SimOptions sim_options;
+  sim_options.seed = options.seed;
+  sim_options.clients = options.clients;
+  sim_options.steps = options.steps;
+  sim_options.limits = options.limits == "on"    ? sim::Limits::On
+                       : options.limits == "off" ? sim::Limits::Off
+                                                 : sim::Limits::BySeed;
+  sim_options.config.max_line = options.max_line;
+  return sim_options;
+}
+
+// The configuration the seed chose, on one line, as the transcript's header has it.
+void print_config(const core::Config& config) {
+  std::string line = "config:";
+  const std::string header = transcript::format_header(config);
+  std::string_view rest = header;
+  while (!rest.empty()) {
+    const std::size_t end = rest.find('\n');
+    const std::string_view entry = rest.substr(0, end);
+    if (entry.starts_with("config ")) line += " " + std::string(entry.substr(7));
+    rest.remove_prefix(end == std::string_view::npos ? rest.size() : end + 1);
+  }
+  std::printf("%s\n", line.c_str());
+}
+
+void print_stats(const sim::SimStats& s) {
+  std::printf(
+      "events=%zu connects=%zu closes=%zu bytes_in=%zu bytes_out=%zu ticks=%zu says=%zu "
+      "deliveries=%zu\n",
+      s.events, s.connects, s.closes, s.bytes_in, s.bytes_out, s.ticks, s.says, s.deliveries);
+}
+
+int run(const RunOptions& options) {
+  std::printf("SEED=%llu CLIENTS=%zu STEPS=%zu LIMITS=%s MAX_LINE=%zu\n",
+              static_cast<unsigned long long>(options.seed), options.clients, options.steps,
+              options.limits.c_str(), options.max_line);
+  const sim::SimOptions sim_options = simulation_options(options);
+  const std::string command = sim::command_line(sim_options);
+  sim::Simulation simulation(sim_options);
+  print_config(simulation.config());
+  std::fflush(stdout);
+
+  // Where the transcript goes if anything goes wrong: the requested file, or one named by seed.
+  const std::string failure_path =
+      options.record.empty() ? "teaparty-sim-" + std::to_string(options.seed) + ".transcript"
+                             : options.record;
+  const std::string seed_line = "SEED=" + std::to_string(options.seed) + " (" + command + ")";
+  sim::CrashReport crash;
+  crash.message = "CRASH: core died on the last event of " + failure_path + "\n  " + seed_line +
+                  "\n  replay: teaparty-sim replay " + failure_path + "\n";
+  crash.transcript = &simulation.transcript();
+  crash.path = failure_path;
+  const sim::CrashGuard guard(std::move(crash));
+  const sim::SimResult result = simulation.run();
+
+  print_stats(result.stats);
+  int code = sim::exit_code::kPassed;
+  if (result.finding) {
+    print_finding(*result.finding);
+    std::printf("  at %s\n  %s\n", result.where.c_str(), seed_line.c_str());
+    if (write_file(failure_path, simulation.transcript())) {
+      std::printf("  transcript: %s (teaparty-sim replay %s)\n", failure_path.c_str(),
+                  failure_path.c_str());
+    } else {
+      std::printf("  could not write the transcript to %s\n", failure_path.c_str());
+    }
+    code = exit_code_of(*result.finding);
+  } else if (!options.record.empty() && !write_file(options.record, simulation.transcript())) {
+    std::fprintf(stderr, "teaparty-sim: cannot write %s\n", options.record.c_str());
+    code = sim::exit_code::kUsage;
+  }
+  std::printf("DIGEST=%s\n", result.digest.c_str());
+  return code;
+}
+
+int replay(const std::string& path) {
+  const std::optional<std::string> text = read_file(path);
+  if (!text) {
+    std::fprintf(stderr, "teaparty-sim: cannot read %s\n", path.c_str());
+    return sim::exit_code::kUsage;
+  }
+  auto parsed = transcript::parse(*text);
+  if (const auto* error = std::get_if<transcript::ParseError>(&parsed)) {
+    std::fprintf(stderr, "%s:%zu: %s\n", path.c_str(), error->line, error->message.c_str());
+    return sim::exit_code::kUsage;
+  }
+  const auto& session = std::get<transcript::Transcript>(parsed);
+  std::atomic<std::size_t> current_line = 0;
+  sim::CrashReport crash;
+  crash.message = "CRASH: core died replaying " + path;
+  crash.line = &current_line;
+  const sim::CrashGuard guard(std::move(crash));
+  const sim::ReplayReport report =
+      sim::replay(session, [&](const transcript::Event& event) { current_line.store(event.line); });
+  if (!report.finding) {
+    std::printf("%s: replayed %zu events, every output byte matches (%zu says checked)\n",
+                path.c_str(), report.events_replayed, report.says_checked);
+    return sim::exit_code::kPassed;
+  }
+  if (report.at) {
+    std::printf("%s:%zu: event %zu (%s) does not replay\n", path.c_str(), report.at->line,
+                report.events_replayed + 1, transcript::describe_event(*report.at).c_str());
+  } else {
+    std::printf("%s: the transcript ended, but core did more\n", path.c_str());
+  }
+  print_finding(*report.finding);
+  return exit_code_of(*report.finding);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"teaparty-sim: the deterministic simulator and transcript replayer"};
+  app.require_subcommand(1);
+
+  RunOptions run_options;
+  CLI::App* run_command = app.add_subcommand("run", "Run virtual clients against core from a seed");
+  run_command->add_option("--seed", run_options.seed, "The seed; the same seed gives the same run")
+      ->capture_default_str();
+  run_command->add_option("--clients", run_options.clients, "Virtual clients")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{10'000}))
+      ->capture_default_str();
+  run_command->add_option("--steps", run_options.steps, "Steps before the closing shutdown")
+      ->capture_default_str();
+  run_command->add_option("--max-line", run_options.max_line, "Core's line limit in bytes")
+      ->check(CLI::Range(std::size_t{16}, std::size_t{1} << 20))
+      ->capture_default_str();
+  run_command
+      ->add_option("--limits", run_options.limits,
+                   "Core's limits: on or off, or as the seed decides")
+      ->check(CLI::IsMember({"seed", "on", "off"}))
+      ->capture_default_str();
+  run_command->add_option("--record", run_options.record, "Write the transcript to this file");
+
+  std::string replay_path;
+  CLI::App* replay_command =
+      app.add_subcommand("replay", "Replay a transcript through a fresh core, checking every byte");
+  replay_command->add_option("FILE", replay_path, "The transcript")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    const int code = app.exit(error);
+    return code == 0 ? 0 : sim::exit_code::kUsage;
+  }
+  if (run_command->parsed()) return run(run_options);
+  return replay(replay_path);
+}

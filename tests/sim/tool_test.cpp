@@ -1,0 +1,149 @@
+// The teaparty-sim tool as a user runs it: what `run` prints, that one seed gives one digest in
+// every process, that --record writes a transcript that replays, and how `replay` reports a
+// transcript that does not.
+
+#include <sys/wait.h>
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "sim/digest.h"
+#include "sim/exit_codes.h"
+#include "sim/simulation.h"
+
+namespace teaparty::sim {
+namespace {
+
+struct Ran {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr together
+
+  std::vector<std::string> lines() const {
+    std::vector<std::string> result;
+    std::istringstream in(output);
+    for (std::string line; std::getline(in, line);)
+      result.push_back(line);
+    return result;
+  }
+  std::string last_line() const {
+    const auto all = lines();
+    return all.empty() ? "" : all.back();
+  }
+};
+
+// Runs teaparty-sim with `arguments` (no quoting needed: test paths have no spaces).
+Ran sim(const std::string& arguments) {
+  Ran ran;
+  const std::string command = std::string(TEAPARTY_SIM_BINARY) + " " + arguments + " 2>&1";
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (!pipe) return ran;
+  char buffer[4096];
+  while (std::size_t n = std::fread(buffer, 1, sizeof buffer, pipe))
+    ran.output.append(buffer, n);
+  const int status = ::pclose(pipe);
+  ran.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return ran;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+void write_file(const std::string& path, const std::string& text) {
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
+}
+
+std::string temp_path(const std::string& name) {
+  return ::testing::TempDir() + "tool_test_" + name;
+}
+
+TEST(SimTool, RunPrintsItsSeedAndOptionsFirstAndTheDigestLast) {
+  const Ran ran = sim("run --seed 7 --clients 5 --steps 800");
+  ASSERT_EQ(ran.exit_code, exit_code::kPassed) << ran.output;
+  const auto lines = ran.lines();
+  ASSERT_GE(lines.size(), 3u);
+  EXPECT_EQ(lines.front().rfind("SEED=7 CLIENTS=5 STEPS=800 ", 0), 0u) << lines.front();
+  EXPECT_EQ(lines.back().size(), std::string("DIGEST=").size() + 16) << lines.back();
+  EXPECT_EQ(lines.back().rfind("DIGEST=", 0), 0u);
+}
+
+TEST(SimTool, OneSeedGivesOneDigestInEveryProcess) {
+  const Ran first = sim("run --seed 21 --clients 6 --steps 1500");
+  const Ran second = sim("run --seed 21 --clients 6 --steps 1500");
+  ASSERT_EQ(first.exit_code, exit_code::kPassed) << first.output;
+  EXPECT_EQ(first.last_line(), second.last_line());
+  // ...and the same as this process gets from the same options.
+  SimOptions options;
+  options.seed = 21;
+  options.clients = 6;
+  options.steps = 1500;
+  Simulation simulation(options);
+  EXPECT_EQ(first.last_line(), "DIGEST=" + simulation.run().digest);
+  // A different seed is a different run.
+  EXPECT_NE(sim("run --seed 22 --clients 6 --steps 1500").last_line(), first.last_line());
+}
+
+TEST(SimTool, RecordWritesTheTranscriptTheDigestIsOfAndItReplaysClean) {
+  const std::string path = temp_path("record.transcript");
+  const Ran ran = sim("run --seed 3 --clients 4 --steps 1000 --limits on --record " + path);
+  ASSERT_EQ(ran.exit_code, exit_code::kPassed) << ran.output;
+  const std::string transcript = read_file(path);
+  Digest digest;
+  digest.add(transcript);
+  EXPECT_EQ(ran.last_line(), "DIGEST=" + digest.hex());
+
+  const Ran replayed = sim("replay " + path);
+  EXPECT_EQ(replayed.exit_code, exit_code::kPassed) << replayed.output;
+  EXPECT_NE(replayed.output.find("every output byte matches"), std::string::npos);
+}
+
+TEST(SimTool, ReplayNamesTheFirstEventThatDiffersWithBothSides) {
+  const std::string path = temp_path("changed.transcript");
+  ASSERT_EQ(sim("run --seed 4 --clients 3 --steps 500 --record " + path).exit_code, 0);
+  std::string transcript = read_file(path);
+  const std::string welcome = " out Welcome to TestChat\\r\\n";
+  const std::size_t at = transcript.find(welcome);
+  ASSERT_NE(at, std::string::npos);
+  transcript.replace(at, welcome.size(), " out Welcome to TeaChat\\r\\n");
+  write_file(path, transcript);
+  const std::size_t line =
+      1 + static_cast<std::size_t>(std::count(transcript.begin(), transcript.begin() + at, '\n'));
+
+  const Ran replayed = sim("replay " + path);
+  EXPECT_EQ(replayed.exit_code, exit_code::kDifference) << replayed.output;
+  EXPECT_NE(replayed.output.find(path + ":" + std::to_string(line) + ": event"), std::string::npos)
+      << replayed.output;
+  EXPECT_NE(replayed.output.find("transcript: Welcome to TeaChat"), std::string::npos)
+      << replayed.output;
+  EXPECT_NE(replayed.output.find("core:       Welcome to TestChat"), std::string::npos)
+      << replayed.output;
+}
+
+TEST(SimTool, ReplayOfAMalformedOrMissingFileIsAUsageError) {
+  const std::string path = temp_path("malformed.transcript");
+  write_file(path, "teaparty-transcript 1\n0.000000000 1 juggle\n");
+  const Ran malformed = sim("replay " + path);
+  EXPECT_EQ(malformed.exit_code, exit_code::kUsage);
+  EXPECT_NE(malformed.output.find(path + ":2: unknown event kind"), std::string::npos)
+      << malformed.output;
+  EXPECT_EQ(sim("replay " + temp_path("no-such-file")).exit_code, exit_code::kUsage);
+}
+
+TEST(SimTool, BadArgumentsAreAUsageError) {
+  EXPECT_EQ(sim("run --clients 0").exit_code, exit_code::kUsage);
+  EXPECT_EQ(sim("run --limits sometimes").exit_code, exit_code::kUsage);
+  EXPECT_EQ(sim("").exit_code, exit_code::kUsage);
+  EXPECT_EQ(sim("replay").exit_code, exit_code::kUsage);
+}
+
+}  // namespace
+}  // namespace teaparty::sim
