@@ -16,6 +16,7 @@ Payload Payload::uninitialized(std::size_t size) {
 
 Payload Payload::copy_of(std::string_view text) {
   Payload p = uninitialized(text.size());
+  if (p.empty()) return p;  // no block: writable() would offset a null pointer
   append(p.writable(), text);
   return p;
 }
