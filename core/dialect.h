@@ -35,30 +35,21 @@ class Dialect {
   void on_shutdown(Session& s) {
     visit([&](auto& d) { d.on_shutdown(s); });
   }
-  // Limits (docs/operations.md). Each only words the message; the server closes the
-  // connection afterwards (and, for the idle timeout, calls on_leave first). Every dialect
-  // should have all four; until one does, its clients are closed without a word.
-  // Refused at connect, instead of on_connect: over the total cap, or over the per-address cap.
+  // Limits (docs/operations.md); every dialect must word these. Each only sends the message:
+  // the server closes the connection afterwards (and, for the idle timeout, calls on_leave
+  // first). Refused at connect, instead of on_connect: over the total or the per-address cap.
   void on_server_full(Session& s) {
-    visit([&](auto& d) {
-      if constexpr (requires { d.on_server_full(s); }) d.on_server_full(s);
-    });
+    visit([&](auto& d) { d.on_server_full(s); });
   }
   void on_too_many_from_address(Session& s) {
-    visit([&](auto& d) {
-      if constexpr (requires { d.on_too_many_from_address(s); }) d.on_too_many_from_address(s);
-    });
+    visit([&](auto& d) { d.on_too_many_from_address(s); });
   }
   // Not logged in within --login-timeout; logged in but silent for --idle-timeout.
   void on_login_timeout(Session& s) {
-    visit([&](auto& d) {
-      if constexpr (requires { d.on_login_timeout(s); }) d.on_login_timeout(s);
-    });
+    visit([&](auto& d) { d.on_login_timeout(s); });
   }
   void on_idle_timeout(Session& s) {
-    visit([&](auto& d) {
-      if constexpr (requires { d.on_idle_timeout(s); }) d.on_idle_timeout(s);
-    });
+    visit([&](auto& d) { d.on_idle_timeout(s); });
   }
   // Telnet hooks, optional: a dialect that refuses every option (classic) has no use for them.
   // An option the client negotiated changed state (on or off, on either side).
