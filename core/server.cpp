@@ -358,7 +358,8 @@ void Server::begin_shutdown(Instant now) {
              "shutting down: " + std::to_string(world_.session_count()) + " connections");
   for (ConnId id : world_.session_ids()) {
     Session* session = world_.find(id);
-    if (!session) continue;
+    // One already on its way out (a logout still flushing) keeps its last words and reason.
+    if (!session || session->phase == Phase::Closing) continue;
     // Everyone hears it and leaves at once: announcing departures to people who are leaving
     // themselves would only delay their last message.
     dialect_.on_shutdown(*session);

@@ -275,6 +275,17 @@ TEST_F(ServerTest, ALateTickStillClosesEveryone) {
   EXPECT_EQ(server_.next_deadline(), std::nullopt);
 }
 
+TEST_F(ServerTest, ALeaverStillFlushingKeepsItsLastWordsAndReasonAtShutdown) {
+  const ConnId alice = connect_and_drain();
+  type(alice, "login alice\r\nsay bye\r\nlogout\r\n");  // nothing written yet
+  take_actions();
+  server_.begin_shutdown(now_);
+  EXPECT_EQ(queued(alice), "alice: bye\r\n");
+  write(alice);
+  EXPECT_EQ(take_actions(), (Actions{"StopAccepting", close(alice, CloseReason::Logout)}));
+  EXPECT_TRUE(server_.finished());
+}
+
 TEST_F(ServerTest, ShutdownWithNoConnectionsIsFinishedAtOnce) {
   server_.begin_shutdown(now_);
   EXPECT_EQ(take_actions(), Actions{"StopAccepting"});
