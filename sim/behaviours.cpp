@@ -256,6 +256,138 @@ Act choose(Random& random, Standing standing) {
   return static_cast<Act>(random.weighted(weights));
 }
 
+// --- the modern dialect ---
+
+enum class ModernAct {
+  Name,
+  NameTaken,
+  NameOdd,
+  Chat,
+  Say,
+  Emote,
+  Join,
+  Leave,
+  Rooms,
+  Look,
+  Who,
+  MsgPresent,
+  MsgAbsent,
+  Nick,
+  Help,
+  UnknownCommand,
+  DoubleSlash,
+  Quit,
+  Blank,
+  CtrlD,
+  Telnet,
+  TelnetCtrlC,
+  OverLong,
+  Junk,
+  kCount,
+};
+
+constexpr std::size_t kModernActs = static_cast<std::size_t>(ModernAct::kCount);
+
+constexpr std::array<unsigned, kModernActs> kModernWeightsLoggingIn = {
+    35, 8, 10,               // name: good, taken, odd
+    4,  2, 1,  2, 1, 1, 2,   // chat, /say, /me, /join, /leave, /rooms, /look
+    2,  1, 1,  2, 2, 2, 1,   // /who, /msg present, absent, /nick, /help, unknown, //text
+    3,  3, 1,  6, 2, 2, 4};  // /quit, blank, Ctrl-D, telnet, telnet Ctrl-C, over-long, junk
+constexpr std::array<unsigned, kModernActs> kModernWeightsChatting = {
+    2,  1, 1,                // a name: said to the room
+    25, 8, 6, 10, 4, 3, 3,   // chat, /say, /me, /join, /leave, /rooms, /look
+    3,  6, 2, 3,  2, 3, 2,   // /who, /msg present, absent, /nick, /help, unknown, //text
+    2,  3, 1, 5,  2, 2, 3};  // /quit, blank, Ctrl-D, telnet, telnet Ctrl-C, over-long, junk
+
+constexpr std::array kRooms = {"tea"sv, "Tea"sv, "garden"sv, "zoo"sv, "main"sv, "#bad"sv, ""sv};
+constexpr std::array kAbsentNames = {"nobody"sv, "zed"sv, "x y"sv, ""sv};
+constexpr std::array kUnknownCommands = {"/dance"sv,    "/JOINS"sv,    "/"sv,     "/quit\tnow"sv,
+                                         "/\xc3\xa9"sv, "/msgs bob"sv, "/sayhi"sv};
+
+// A line that says something, ending with a fresh marker.
+std::string marked(Random& random, TypingContext& context, std::string_view start) {
+  std::string text(start);
+  text += words(random, random.below(5));
+  text += ' ';
+  text += SayOracle::marker(context.say_number++);
+  return text + line_end(random);
+}
+
+std::string name_in_use_or_good(Random& random, const TypingContext& context) {
+  if (context.names_in_use.empty()) return std::string(pick(random, kGoodNames));
+  return context.names_in_use[random.below(context.names_in_use.size())];
+}
+
+std::string modern_act(Random& random, ModernAct chosen, TypingContext& context) {
+  switch (chosen) {
+    case ModernAct::Name:
+      return std::string(pick(random, kGoodNames)) + line_end(random);
+    case ModernAct::NameTaken:
+      return name_in_use_or_good(random, context) + line_end(random);
+    case ModernAct::NameOdd:
+      return std::string(pick(random, kOddNames)) + line_end(random);
+    case ModernAct::Chat:
+      return marked(random, context, "");
+    case ModernAct::Say:
+      return marked(random, context, command(random, "/say") + " ");
+    case ModernAct::Emote:
+      // "* NAME says: ..." has a say's shape, so the oracle follows emotes too.
+      return marked(random, context, "/me says: ");
+    case ModernAct::Join:
+      return command(random, "/join") + " " + std::string(pick(random, kRooms)) + line_end(random);
+    case ModernAct::Leave:
+      return command(random, "/leave") + line_end(random);
+    case ModernAct::Rooms:
+      return command(random, "/rooms") + line_end(random);
+    case ModernAct::Look:
+      return command(random, random.percent(80) ? "/look" : "look") + line_end(random);
+    case ModernAct::Who:
+      return command(random, "/who") + line_end(random);
+    case ModernAct::MsgPresent:
+      // Private: marked apart from says, as only two connections may see it.
+      return "/msg " + name_in_use_or_good(random, context) + " psst " + words(random, 2) +
+             line_end(random);
+    case ModernAct::MsgAbsent:
+      return "/msg " + std::string(pick(random, kAbsentNames)) + " psst" + line_end(random);
+    case ModernAct::Nick:
+      return command(random, "/nick") + " " +
+             std::string(random.percent(80) ? pick(random, kGoodNames) : pick(random, kOddNames)) +
+             line_end(random);
+    case ModernAct::Help:
+      return (random.percent(70) ? "/help"s : "/help join"s) + line_end(random);
+    case ModernAct::UnknownCommand:
+      return std::string(pick(random, kUnknownCommands)) + line_end(random);
+    case ModernAct::DoubleSlash:
+      return marked(random, context, "//");
+    case ModernAct::Quit:
+      return (random.percent(80) ? "/quit"s : "logout"s) + line_end(random);
+    case ModernAct::Blank:
+      return (random.percent(50) ? ""s : "   "s) + line_end(random);
+    case ModernAct::CtrlD:
+      return "\x04"s;
+    case ModernAct::Telnet:
+      return telnet_bytes(random);
+    case ModernAct::TelnetCtrlC:
+      return random.percent(70) ? "/say xyz\xff\xf4\xff\xfd\x06"s : "never\xff\xf8"s;
+    case ModernAct::OverLong:
+      return over_long_line(random, context);
+    case ModernAct::Junk:
+      return junk(random);
+    case ModernAct::kCount:
+      break;
+  }
+  return {};
+}
+
+std::string one_act(Random& random, TypingContext& context) {
+  if (context.dialect == core::DialectKind::Modern) {
+    const auto& weights =
+        context.standing == Standing::Chatting ? kModernWeightsChatting : kModernWeightsLoggingIn;
+    return modern_act(random, static_cast<ModernAct>(random.weighted(weights)), context);
+  }
+  return act(random, choose(random, context.standing), context);
+}
+
 }  // namespace
 
 std::string compose_typing(Random& random, TypingContext& context) {
@@ -263,7 +395,7 @@ std::string compose_typing(Random& random, TypingContext& context) {
   const std::size_t acts = random.percent(15) ? random.between(2, 4) : 1;
   std::string typed;
   for (std::size_t i = 0; i < acts; ++i)
-    typed += act(random, choose(random, context.standing), context);
+    typed += one_act(random, context);
   return typed;
 }
 

@@ -5,6 +5,10 @@
 // end in the wild (LF, CR LF, CR NUL, a lone CR), erasures with DEL, BS and IAC EC, telnet
 // negotiations and subnegotiations, IAC IAC, telnet's Ctrl-C, over-long lines and random junk.
 //
+// The modern dialect's clients type a name at the prompt, chat without a command, /say, /me,
+// /join and /leave a few rooms, /rooms, /look, /who, /msg to present and absent names, /nick,
+// /help, unknown /commands, //text and /quit, and every careless byte the classic ones do.
+//
 // How the bytes are cut into reads, and when they arrive, is the network's business
 // (sim/simulation.h); this only decides what is typed.
 
@@ -13,6 +17,7 @@
 #include <span>
 #include <string>
 
+#include "core/config.h"
 #include "sim/random.h"
 
 namespace teaparty::sim {
@@ -26,6 +31,9 @@ struct TypingContext {
   std::span<const std::string> names_in_use;  // to try a taken name
   std::size_t max_line = 4096;
   std::uint64_t say_number = 0;  // the next say ends with SayOracle::marker(say_number++)
+  // What the client speaks: the classic dialect's words, or the modern dialect's names at the
+  // prompt, implicit chat and /commands (core/modern_dialect.h).
+  core::DialectKind dialect = core::DialectKind::Classic;
 };
 
 // What the client types this time: one act, or now and then a burst of several.

@@ -85,7 +85,7 @@ std::optional<Finding> Driver::on(const Event& e, const transcript::Connected& c
 }
 
 std::optional<Finding> Driver::on(const Event& e, const transcript::Received& received) {
-  oracle_.before_input(server_);
+  oracle_.before_input(server_, e.conn);
   server_.receive(e.at, e.conn, core::as_bytes(received.bytes));
   if (auto broken = oracle_.after_input(server_)) return Violation{*broken};
   return std::nullopt;

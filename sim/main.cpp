@@ -2,6 +2,7 @@
 //
 //   teaparty-sim run --seed S --clients N --steps K [--record FILE]
 //   teaparty-sim replay FILE
+//   teaparty-sim sessions --seed S --count N [--clients C] [--steps K]
 //
 // `run` prints its seed and options first and a digest of the whole transcript last, so two
 // runs can be compared by their last lines. Exit codes are in sim/exit_codes.h.
@@ -20,6 +21,7 @@
 
 #include "core/transcript.h"
 #include "sim/crash_guard.h"
+#include "sim/differential_sessions.h"
 #include "sim/exit_codes.h"
 #include "sim/replay.h"
 #include "sim/simulation.h"
@@ -36,6 +38,8 @@ struct RunOptions {
   std::size_t max_line = core::Config{}.max_line;
   std::string limits = "seed";
   std::string record;
+  std::string dialect = "classic";
+  std::size_t history = core::Config{}.history_lines;
 };
 
 std::optional<std::string> read_file(const std::string& path) {
@@ -78,6 +82,9 @@ sim::SimOptions simulation_options(const RunOptions& options) {
                        : options.limits == "off" ? sim::Limits::Off
                                                  : sim::Limits::BySeed;
   sim_options.config.max_line = options.max_line;
+  sim_options.config.dialect =
+      options.dialect == "modern" ? core::DialectKind::Modern : core::DialectKind::Classic;
+  sim_options.config.history_lines = options.history;
   return sim_options;
 }
 
@@ -179,6 +186,13 @@ int replay(const std::string& path) {
   return exit_code_of(*report.finding);
 }
 
+// Sessions for tests/differential/classic_conformance.py --sessions-from, one JSON line each.
+int print_sessions(const sim::SessionOptions& options) {
+  for (const sim::DifferentialSession& session : sim::generate_sessions(options))
+    std::printf("%s\n", sim::to_json_line(session).c_str());
+  return sim::exit_code::kPassed;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -203,11 +217,30 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"seed", "on", "off"}))
       ->capture_default_str();
   run_command->add_option("--record", run_options.record, "Write the transcript to this file");
+  run_command->add_option("--dialect", run_options.dialect, "What the clients speak")
+      ->check(CLI::IsMember({"classic", "modern"}))
+      ->capture_default_str();
+  run_command
+      ->add_option("--history", run_options.history,
+                   "Lines each room remembers for newcomers (modern dialect)")
+      ->capture_default_str();
 
   std::string replay_path;
   CLI::App* replay_command =
       app.add_subcommand("replay", "Replay a transcript through a fresh core, checking every byte");
   replay_command->add_option("FILE", replay_path, "The transcript")->required();
+
+  sim::SessionOptions session_options;
+  CLI::App* sessions_command = app.add_subcommand(
+      "sessions", "Print CRLF sessions for the differential test against the book's server");
+  sessions_command->add_option("--seed", session_options.seed, "The seed")->capture_default_str();
+  sessions_command->add_option("--count", session_options.count, "Sessions")->capture_default_str();
+  sessions_command->add_option("--clients", session_options.clients, "Clients per session")
+      ->check(CLI::Range(std::size_t{1}, sim::kMaxSessionClients))
+      ->capture_default_str();
+  sessions_command->add_option("--steps", session_options.steps, "Steps per session, roughly")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{10'000}))
+      ->capture_default_str();
 
   try {
     app.parse(argc, argv);
@@ -216,5 +249,6 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : sim::exit_code::kUsage;
   }
   if (run_command->parsed()) return run(run_options);
+  if (sessions_command->parsed()) return print_sessions(session_options);
   return replay(replay_path);
 }

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "core/classic_texts.h"
+#include "core/modern_texts.h"
 #include "sim/queued_output.h"
 
 namespace teaparty::sim {
@@ -46,11 +47,24 @@ std::optional<std::uint64_t> say_in(std::string_view payload) {
   return marker_at_end(line);
 }
 
-std::set<std::uint64_t> room_of(const core::Server& server) {
-  std::set<std::uint64_t> members;
-  for (core::ConnId id : server.world().room_members())
-    members.insert(id.value);
-  return members;
+// The key of the room the connection is in, or empty if it is in none.
+std::string room_of(const core::Server& server, core::ConnId conn) {
+  for (const core::Room* room : server.world().rooms()) {
+    if (std::find(room->members.begin(), room->members.end(), conn) != room->members.end())
+      return server.world().key_of(room->name);
+  }
+  return {};
+}
+
+// A history block is one payload of header, the remembered lines, and one payload of end.
+std::optional<std::string_view> history_header_room(std::string_view payload) {
+  if (!payload.starts_with(core::modern_text::kHistoryPrefix) ||
+      !payload.ends_with(core::modern_text::kHistorySuffix)) {
+    return std::nullopt;
+  }
+  payload.remove_prefix(core::modern_text::kHistoryPrefix.size());
+  payload.remove_suffix(core::modern_text::kHistorySuffix.size());
+  return payload;
 }
 
 }  // namespace
@@ -59,12 +73,16 @@ std::string SayOracle::marker(std::uint64_t number) {
   return "[m" + std::to_string(number) + "]";
 }
 
-void SayOracle::before_input(const core::Server& server) {
+void SayOracle::before_input(const core::Server& server, std::optional<core::ConnId> receiver) {
   before_.clear();
-  const std::set<std::uint64_t> room = room_of(server);
+  const bool rooms_change = server.config().dialect == core::DialectKind::Modern;
   for (core::ConnId id : server.world().session_ids()) {
     const core::Session* session = server.world().find(id);
-    before_[id.value] = {server.queued_bytes(id), room.contains(id.value), session->phase};
+    // A tick handles the lines the rate limit held back, whoever typed them.
+    const bool acts =
+        receiver ? *receiver == id : !session->held_input.empty() || session->end_of_stream_held;
+    before_[id.value] = {server.queued_bytes(id), room_of(server, id), rooms_change && acts,
+                         session->phase};
   }
 }
 
@@ -77,9 +95,13 @@ std::vector<SayOracle::Sent> SayOracle::says_sent_during_input(const core::Serve
     if (before == before_.end() || server.queued_bytes(id) <= before->second.queued) continue;
     Sent heard{id, {}, {}};
     std::size_t offset = 0;
+    bool in_history = false;
     for (std::string_view payload : queued_views(server, id)) {
       offset += payload.size();
       if (offset <= before->second.queued) continue;
+      if (history_header_room(payload)) in_history = true;
+      if (payload == core::modern_text::kHistoryEnd) in_history = false;
+      if (in_history) continue;
       if (auto number = say_in(payload)) {
         heard.markers.push_back(*number);
         heard.lines.emplace_back(payload.substr(0, payload.size() - 1));
@@ -120,26 +142,44 @@ SayOracle::Violation SayOracle::check_input(const core::Server& server,
       last = index;
     }
   }
-  // Everyone in the room throughout heard all of it; nobody who never was heard any of it.
-  const std::set<std::uint64_t> room = room_of(server);
+  // The room each say was said in: the one its hearers stayed in throughout. Everyone in that
+  // room throughout heard it; nobody who never was in a room heard any of it.
   auto sent_to = [&](std::uint64_t conn) -> const Sent* {
     for (const Sent& s : sent)
       if (s.conn.value == conn) return &s;
     return nullptr;
   };
+  auto stayed_in = [&](std::uint64_t conn, const Before& before) -> std::string {
+    if (before.may_move || before.room.empty()) return {};
+    return room_of(server, core::ConnId{conn}) == before.room ? before.room : std::string();
+  };
+  for (std::uint64_t m : all) {
+    std::optional<std::string> said_in;
+    for (const Sent& s : sent) {
+      if (std::find(s.markers.begin(), s.markers.end(), m) == s.markers.end()) continue;
+      auto before = before_.find(s.conn.value);
+      const std::string room = stayed_in(s.conn.value, before->second);
+      if (room.empty()) continue;
+      if (said_in && *said_in != room) {
+        return "say " + marker(m) + " reached rooms \"" + *said_in + "\" and \"" + room + "\"";
+      }
+      said_in = room;
+    }
+    if (!said_in) continue;
+    for (const auto& [conn, before] : before_) {
+      if (stayed_in(conn, before) != *said_in) continue;
+      const Sent* heard = sent_to(conn);
+      if (!heard ||
+          std::find(heard->markers.begin(), heard->markers.end(), m) == heard->markers.end()) {
+        return name(core::ConnId{conn}) + " was in the room throughout but was not sent say " +
+               marker(m) + " (room \"" + *said_in + "\")";
+      }
+    }
+  }
   for (const auto& [conn, before] : before_) {
     const core::Session* session = server.world().find(core::ConnId{conn});
     const Sent* heard = sent_to(conn);
-    if (before.in_room && room.contains(conn)) {
-      for (std::uint64_t m : all) {
-        if (!heard ||
-            std::find(heard->markers.begin(), heard->markers.end(), m) == heard->markers.end()) {
-          return name(core::ConnId{conn}) + " was in the room throughout but was not sent say " +
-                 marker(m);
-        }
-      }
-    }
-    const bool never_in_room = !before.in_room && !room.contains(conn) &&
+    const bool never_in_room = before.room.empty() && room_of(server, core::ConnId{conn}).empty() &&
                                (before.phase == core::Phase::Closing ||
                                 (session && session->phase == core::Phase::LoggingIn));
     if (heard && never_in_room) {
@@ -156,9 +196,47 @@ SayOracle::Violation SayOracle::after_input(const core::Server& server) {
   if (Violation violation = check_input(server, sent)) return violation;
   for (const Sent& s : sent) {
     std::deque<std::uint64_t>& owed = listeners_[s.conn.value].owed;
+    const Before& before = before_.at(s.conn.value);
+    const bool stayed =
+        !before.may_move && !before.room.empty() && room_of(server, s.conn) == before.room;
     for (std::size_t i = 0; i < s.markers.size(); ++i) {
       said_.emplace(s.markers[i], s.lines[i]);
+      if (stayed) said_in_.emplace(s.markers[i], before.room);
       owed.push_back(s.markers[i]);
+    }
+  }
+  return check_history(server);
+}
+
+SayOracle::Violation SayOracle::check_history(const core::Server& server) const {
+  for (core::ConnId id : server.world().session_ids()) {
+    auto before = before_.find(id.value);
+    if (before == before_.end() || server.queued_bytes(id) <= before->second.queued) continue;
+    std::size_t offset = 0;
+    std::optional<std::string> room;  // while in a block: its room's key
+    std::size_t lines = 0;
+    for (std::string_view payload : queued_views(server, id)) {
+      offset += payload.size();
+      if (offset <= before->second.queued) continue;
+      if (auto header = history_header_room(payload)) {
+        room = server.world().key_of(*header);
+        lines = 0;
+      } else if (payload == core::modern_text::kHistoryEnd) {
+        room.reset();
+      } else if (room) {
+        if (++lines > server.world().history_limit()) {
+          return name(id) + " was shown more than " +
+                 std::to_string(server.world().history_limit()) + " lines of history of \"" +
+                 *room + "\"";
+        }
+        const auto number = say_in(payload);
+        if (!number) continue;
+        auto said_in = said_in_.find(*number);
+        if (said_in != said_in_.end() && said_in->second != *room) {
+          return name(id) + " was shown say " + marker(*number) + " said in \"" + said_in->second +
+                 "\" as history of \"" + *room + "\"";
+        }
+      }
     }
   }
   return std::nullopt;
@@ -189,7 +267,18 @@ SayOracle::Violation SayOracle::on_written(core::ConnId conn, std::string_view b
     partial.append(bytes.substr(0, end));
     if (end == std::string_view::npos) break;
     bytes.remove_prefix(end + 1);
-    Violation violation = check_line(conn, partial);
+    // History lines were said before: what they carry is not owed again.
+    Listener& listener = listeners_[conn.value];
+    // (A line may follow bytes without a line end, a GMCP message say, so only its end counts.)
+    const bool history = listener.in_history;
+    const std::string_view header_end = core::modern_text::kHistorySuffix;
+    const std::string_view block_end = core::modern_text::kHistoryEnd;
+    if (partial.find(core::modern_text::kHistoryPrefix) != std::string::npos &&
+        partial.ends_with(header_end.substr(0, header_end.size() - 1))) {
+      listener.in_history = true;
+    }
+    if (partial.ends_with(block_end.substr(0, block_end.size() - 1))) listener.in_history = false;
+    Violation violation = history ? std::nullopt : check_line(conn, partial);
     partial.clear();
     if (violation) return violation;
   }

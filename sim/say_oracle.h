@@ -25,8 +25,15 @@
 //
 // Says without a marker (a human's, in a recorded session) are not checked; neither is output
 // that core was entitled to drop (a reset connection, a slow consumer, a deadline that ran
-// out). The oracle speaks the classic dialect's one room and `NAME: TEXT` lines; the modern
-// dialect's rooms and history need their own.
+// out).
+//
+// Rooms: "the room" is the room a connection is in, so the same rules hold in the modern
+// dialect, where a say reaches the members of the speaker's room only: everyone who heard a say
+// and stayed in one room throughout must have been in the same room, and everyone in that room
+// throughout must have heard it. A connection whose own lines the input handled may have moved
+// (/join, /leave), so it is only held to hearing nothing while it never was in a room. History
+// blocks shown on entering a room are not says: their lines are checked apart, at most the
+// room's history limit and each one said earlier in that same room.
 
 #include <cstdint>
 #include <deque>
@@ -49,7 +56,9 @@ class SayOracle {
   static std::string marker(std::uint64_t number);
 
   // Around an input that may make core handle lines.
-  void before_input(const core::Server& server);
+  // `receiver`: the connection whose bytes the input is, if one; in the modern dialect its own
+  // lines may move it between rooms during the input.
+  void before_input(const core::Server& server, std::optional<core::ConnId> receiver = {});
   Violation after_input(const core::Server& server);
 
   Violation on_written(core::ConnId conn, std::string_view bytes);
@@ -65,7 +74,8 @@ class SayOracle {
  private:
   struct Before {
     std::size_t queued = 0;
-    bool in_room = false;
+    std::string room;       // the key of the room it was in; empty for none
+    bool may_move = false;  // its own lines may have moved it between rooms meanwhile
     core::Phase phase = core::Phase::LoggingIn;
   };
   // The says one connection was sent during an input, in the order core queued them.
@@ -77,15 +87,19 @@ class SayOracle {
   struct Listener {
     std::deque<std::uint64_t> owed;  // markers sent to it and not yet written, in order
     std::string partial_line;        // the tail of what it received after the last LF
+    bool in_history = false;         // between a history block's header and its end
   };
 
   std::vector<Sent> says_sent_during_input(const core::Server& server) const;
   Violation check_input(const core::Server& server, const std::vector<Sent>& sent) const;
   Violation check_line(core::ConnId conn, std::string_view line);
+  // History shown during the input: at most the room's limit, only lines said in that room.
+  Violation check_history(const core::Server& server) const;
 
   std::map<std::uint64_t, Before> before_;  // by connection, taken by before_input
   std::unordered_map<std::uint64_t, Listener> listeners_;
-  std::unordered_map<std::uint64_t, std::string> said_;  // every say seen queued, by marker
+  std::unordered_map<std::uint64_t, std::string> said_;     // every say seen queued, by marker
+  std::unordered_map<std::uint64_t, std::string> said_in_;  // the key of each say's room
   std::size_t deliveries_checked_ = 0;
 };
 

@@ -63,6 +63,10 @@ std::string command_line(const SimOptions& options) {
   if (options.limits != Limits::BySeed) {
     command += options.limits == Limits::On ? " --limits on" : " --limits off";
   }
+  if (options.config.dialect == core::DialectKind::Modern) command += " --dialect modern";
+  if (options.config.history_lines != core::Config{}.history_lines) {
+    command += " --history " + std::to_string(options.config.history_lines);
+  }
   if (options.config.max_line != core::Config{}.max_line) {
     command += " --max-line " + std::to_string(options.config.max_line);
   }
@@ -79,6 +83,7 @@ Simulation::Simulation(SimOptions options)
     clients_[slot].slot = slot;
   addresses_ = random_.between(1, clients_.size());
   typing_.max_line = config_.max_line;
+  typing_.dialect = config_.dialect;
   if (options_.steps > 1 && random_.percent(35)) {
     shutdown_step_ = random_.between(options_.steps / 2, options_.steps - 1);
   }

@@ -20,6 +20,7 @@ import argparse
 import errno
 import fnmatch
 import io
+import json
 import os
 import random
 import re
@@ -828,12 +829,52 @@ def _indent(text):
     return '\n'.join('      | ' + ln for ln in text.rstrip('\n').split('\n'))
 
 
+SIM_STEP_KINDS = {'connect': 'connect', 'close': 'close', 'half_close': 'halfclose'}
+
+
+def parse_sim_sessions(text, origin):
+    """Scenarios from `teaparty-sim sessions`: one JSON object a line, {"name": ..., "steps":
+    [["connect", c], ["send", c, HEX], ["close", c], ["half_close", c]]}."""
+    items = []
+    for number, text_line in enumerate(text.splitlines(), 1):
+        if not text_line.strip():
+            continue
+        try:
+            doc = json.loads(text_line)
+            steps = []
+            for step in doc['steps']:
+                if step[0] == 'send':
+                    steps.append(('send', step[1], bytes.fromhex(step[2])))
+                else:
+                    steps.append((SIM_STEP_KINDS[step[0]], step[1]))
+            items.append((doc['name'], steps))
+        except (ValueError, KeyError, IndexError, TypeError) as e:
+            raise HarnessError('%s:%d: not a session (%s)' % (origin, number, e))
+    return items
+
+
+def sim_sessions(args):
+    items = []
+    for path in args.sessions_from or []:
+        with open(path, encoding='utf-8') as f:
+            items.extend(parse_sim_sessions(f.read(), path))
+    if args.sim:
+        argv = [args.sim, 'sessions', '--seed', str(args.sim_seed), '--count', str(args.sim_count),
+                '--clients', str(args.sim_clients), '--steps', str(args.sim_steps)]
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=60)
+        if done.returncode != 0:
+            raise HarnessError('%s failed (%d): %s' % (' '.join(argv), done.returncode, done.stderr))
+        items.extend(parse_sim_sessions(done.stdout, args.sim))
+    return items
+
+
 def selected(args):
     build_scenarios()
     items = list(SCENARIOS)
     rng = random.Random(args.seed)
     for k in range(args.random):
         items.append(('random-s%d-%d' % (args.seed, k), random_scenario(rng)))
+    items.extend(sim_sessions(args))
     if args.filter:
         pats = args.filter
         items = [(n, s) for n, s in items
@@ -927,6 +968,13 @@ def main(argv=None):
                     help='only scenarios whose name contains NAME (or matches it as a glob); repeatable')
     ap.add_argument('--random', type=int, default=20, metavar='N', help='generated scenarios (20)')
     ap.add_argument('--seed', type=int, default=1, metavar='S', help='seed for generated scenarios (1)')
+    ap.add_argument('--sessions-from', metavar='FILE', action='append',
+                    help='also run the scenarios in FILE, as written by `teaparty-sim sessions`')
+    ap.add_argument('--sim', metavar='PATH', help='also run scenarios from `PATH sessions`')
+    ap.add_argument('--sim-seed', type=int, default=1, metavar='S', help='its --seed (1)')
+    ap.add_argument('--sim-count', type=int, default=10, metavar='N', help='its --count (10)')
+    ap.add_argument('--sim-clients', type=int, default=3, metavar='C', help='its --clients (3)')
+    ap.add_argument('--sim-steps', type=int, default=20, metavar='K', help='its --steps (20)')
     ap.add_argument('--list', action='store_true', help='list scenario names and step counts, run nothing')
     ap.add_argument('--self-test', action='store_true',
                     help='run altered copies of the reference and check that differences are caught')
@@ -937,8 +985,12 @@ def main(argv=None):
 
     if args.self_test:
         return self_test(args, args.python)
+    try:
+        scenarios = selected(args)
+    except HarnessError as e:
+        ap.error(str(e))
     if args.list:
-        for name, steps in selected(args):
+        for name, steps in scenarios:
             print('%-32s %3d steps' % (name, len(steps)))
         return 0
     if not args.teaparty:
@@ -951,7 +1003,7 @@ def main(argv=None):
     runner = Runner(args, tp_argv, ref_argv)
     passed = failed = 0
     t0 = time.monotonic()
-    for name, steps in selected(args):
+    for name, steps in scenarios:
         t = time.monotonic()
         ok = runner.run_scenario(name, steps, sys.stdout)
         if ok:
