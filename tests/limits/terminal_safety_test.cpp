@@ -82,6 +82,23 @@ TEST(TerminalSafety, AnyBytesComeOutPrintable) {
   }
 }
 
+// is_terminal_safe checks printable ASCII eight bytes at a time: a single unsafe byte must be
+// seen wherever it falls in such a word, and the bytes around 0x20 and 0x7F must not be
+// mistaken for each other (random bytes above almost never make eight printable in a row).
+TEST(TerminalSafety, OneUnsafeByteIsFoundAtAnyPositionInPrintableText) {
+  for (std::size_t length = 1; length <= 24; ++length) {
+    for (std::size_t at = 0; at < length; ++at) {
+      for (int b = 0; b < 256; ++b) {
+        std::string text(length, 'a');
+        text[at] = static_cast<char>(b);
+        const bool printable = (b >= 0x20 && b < 0x7f) || b == '\t';
+        ASSERT_EQ(is_terminal_safe(text), printable) << "length " << length << " at " << at
+                                                     << " byte " << b;
+      }
+    }
+  }
+}
+
 TEST(TerminalSafety, SafeTextOnlyCopiesWhenItMust) {
   const std::string clean = "plain text";
   const core::SafeText kept(clean);
