@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "core/time.h"
@@ -13,6 +14,20 @@ namespace teaparty::core {
 enum class DialectKind {
   Classic,  // the book's protocol, byte for byte
   Modern,   // slash commands, rooms, private messages, MUD-client manners
+};
+
+// Joining a cluster of nodes through a shared store (core/bus.h, core/cluster.h). Without it
+// (Config::cluster empty) a server is a chat of its own and never asks anything of a bus.
+struct ClusterConfig {
+  // Names the node in the store and in logs; unique in the cluster.
+  std::string node_name;
+  // How long a node may be silent before the others announce its users as left, and how long
+  // its claims on names live unless refreshed. It says alive three times in that span.
+  Duration node_timeout = std::chrono::seconds(6);
+  // Tells this run of the node from earlier runs under the same name (the shell passes its
+  // start time; the simulator a number of its own): rosters and obituaries carry it, so an
+  // old obituary cannot remove the users of a node that started again.
+  std::uint64_t boot = 0;
 };
 
 struct Config {
@@ -49,6 +64,9 @@ struct Config {
   // How long a closing connection may take to read its last output before it is closed anyway
   // (a client that logs out and never reads would otherwise hold its socket for ever).
   Duration close_grace = std::chrono::seconds(10);
+
+  // Several nodes, one chat (the classic dialect only, for now). Empty: a node of its own.
+  std::optional<ClusterConfig> cluster;
 };
 
 // The defaults of the server's flags: what a server on the open internet runs with.

@@ -373,6 +373,12 @@ std::optional<Action> Server::poll_action() {
   return pop_front(world_.actions());
 }
 
+void Server::bus_event(Instant, const BusEvent&) {}
+
+std::optional<BusRequest> Server::poll_bus() {
+  return std::nullopt;
+}
+
 std::optional<LogRecord> Server::poll_log() {
   return pop_front(world_.logs());
 }

@@ -18,6 +18,7 @@
 #include <string_view>
 
 #include "core/actions.h"
+#include "core/bus.h"
 #include "core/config.h"
 #include "core/dialect.h"
 #include "core/log.h"
@@ -45,10 +46,16 @@ class Server {
   void tick(Instant now);
   // Tell every client, let their output drain (within the grace period), then close.
   void begin_shutdown(Instant now);
+  // The cluster's bus (core/bus.h) answered, delivered a message, came up or went down. Only
+  // with Config::cluster; ignored otherwise.
+  void bus_event(Instant now, const BusEvent& event);
 
   // --- outputs ---
   std::optional<Action> poll_action();
   std::optional<LogRecord> poll_log();
+  // What the cluster asks of its bus, in order (core/bus.h). Never anything without
+  // Config::cluster.
+  std::optional<BusRequest> poll_bus();
   // Views of the connection's queued output, oldest first, valid until the next input.
   std::size_t gather_output(ConnId conn, std::span<ByteView> out) const;
   std::size_t queued_bytes(ConnId conn) const;
