@@ -63,8 +63,8 @@ void ClassicDialect::on_line(Session& session, std::string_view line, Instant no
     return;
   }
   if (word == "say") {
-    Payload said = Payload::concat(SafeText(session.name), text::kSaySeparator,
-                                   SafeText(argument), text::kLineEnd);
+    Payload said = Payload::concat(SafeText(session.name), text::kSaySeparator, SafeText(argument),
+                                   text::kLineEnd);
     if (cluster_) {
       cluster_->say(std::move(said));  // heard by everyone, us too, when it comes back
     } else {
@@ -185,8 +185,8 @@ void ClassicDialect::lose_name(ConnId conn, Instant now) {
              "\"" + name + "\" was claimed by another node while the store was out of reach: " +
                  "logged out");
   on_leave(*session, now);
-  world_.send(*session, Payload::concat(text::kNameLostPrefix, SafeText(name),
-                                        text::kNameLostSuffix));
+  world_.send(*session,
+              Payload::concat(text::kNameLostPrefix, SafeText(name), text::kNameLostSuffix));
 }
 
 void ClassicDialect::tell_everyone(std::string_view notice) {

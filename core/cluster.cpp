@@ -56,6 +56,13 @@ void Cluster::leaving(Session& session) {
     session.awaiting_echo = false;
     --newcomers_;
   }
+  // A name lost to another node: the store and the others know only its new holder.
+  if (auto lost = std::find(lost_names_.begin(), lost_names_.end(), session.name);
+      lost != lost_names_.end()) {
+    lost_names_.erase(lost);
+    remove_member(config_.node_name, session.name);
+    return;
+  }
   if (!linked_) {
     remove_member(config_.node_name, session.name);
     return;
@@ -172,8 +179,7 @@ void Cluster::link_up(Instant now) {
              "cluster: joined as \"" + config_.node_name + "\" (incarnation " +
                  std::to_string(incarnation_) + ")");
   publish(bus::kNodesChannel, ClusterKind::Hello, {});
-  publish_roster();
-  claim_all_names();
+  rejoin();
   if (std::exchange(ever_linked_, true)) news_.push_back(LinkBack{});
 }
 
@@ -195,6 +201,7 @@ void Cluster::link_down(Instant now) {
     news_.push_back(ClaimSettled{pending.conn, std::move(pending.name), true});
   login_claims_.clear();
   refresh_claims_.clear();
+  rejoin_claim_.reset();
   // Nobody on another node can be heard any more: they have left, as far as we can tell.
   std::vector<Member> others;
   for (const Member& member : members_) {
@@ -231,12 +238,19 @@ void Cluster::answered(const ClaimAnswer& answer) {
   auto refresh = refresh_claims_.find(answer.id);
   if (refresh == refresh_claims_.end()) return;
   const std::vector<std::string>& names = refresh->second;
-  for (std::size_t i = 0; i < names.size() && i < answer.granted.size(); ++i) {
-    if (answer.granted[i]) continue;
+  std::vector<std::string> lost;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (i < answer.granted.size() && answer.granted[i]) continue;
     if (const ConnId holder = local_session_named(names[i]); holder != ConnId{}) {
       news_.push_back(NameLost{holder});
+      lost.push_back(names[i]);
     }
   }
+  if (rejoin_claim_ == answer.id) {
+    rejoin_claim_.reset();
+    publish_roster(lost);
+  }
+  lost_names_.insert(lost_names_.end(), lost.begin(), lost.end());
   refresh_claims_.erase(refresh);
 }
 
@@ -343,8 +357,7 @@ void Cluster::heard_obituary(const ClusterMessage& message) {
     // new incarnation, so the others take our roster again.
     if (*boot == config_.boot && *incarnation == incarnation_) {
       ++incarnation_;
-      publish_roster();
-      claim_all_names();
+      rejoin();
     }
     return;
   }
@@ -361,8 +374,8 @@ void Cluster::check_silences(Instant now) {
     if (state.obituary_sent || now - state.last_heard <= config_.node_timeout) continue;
     state.obituary_sent = true;
     world_.log(now, LogLevel::Warning, ConnId{},
-               "cluster: nothing from \"" + node + "\" for longer than the node timeout: " +
-                   "announcing its users as gone");
+               "cluster: nothing from \"" + node +
+                   "\" for longer than the node timeout: " + "announcing its users as gone");
     publish(bus::kNodesChannel, ClusterKind::Gone,
             {node, std::to_string(state.boot), std::to_string(state.incarnation)});
   }
@@ -391,13 +404,27 @@ void Cluster::publish_room(ClusterKind kind, std::string field) {
   publish(room_channel(), kind, std::move(fields));
 }
 
-void Cluster::publish_roster() {
-  publish(bus::kNodesChannel, ClusterKind::Roster, local_names());
+void Cluster::publish_roster(const std::vector<std::string>& lost) {
+  std::vector<std::string> names = local_names();
+  std::erase_if(names, [&](const std::string& name) {
+    return std::find(lost.begin(), lost.end(), name) != lost.end();
+  });
+  publish(bus::kNodesChannel, ClusterKind::Roster, std::move(names));
 }
 
-void Cluster::claim_all_names() {
+// Claims every name again, then the roster: see rejoin_claim_.
+void Cluster::rejoin() {
+  rejoin_claim_ = claim_all_names();
+  if (*rejoin_claim_ == 0) {  // nobody here: nothing to wait for
+    rejoin_claim_.reset();
+    publish_roster();
+  }
+}
+
+// Returns the claim's id, or 0 when there is no name to claim.
+std::uint64_t Cluster::claim_all_names() {
   std::vector<std::string> names = local_names();
-  if (names.empty()) return;
+  if (names.empty()) return 0;
   std::vector<std::string> keys;
   keys.reserve(names.size());
   for (const std::string& name : names)
@@ -405,6 +432,7 @@ void Cluster::claim_all_names() {
   const std::uint64_t id = next_claim_id_++;
   requests_.push_back(ClaimKeys{id, std::move(keys), config_.node_timeout});
   refresh_claims_.emplace(id, std::move(names));
+  return id;
 }
 
 std::vector<std::string> Cluster::local_names() const {

@@ -142,8 +142,9 @@ class Cluster {
   std::string room_channel() const;
   void publish(std::string_view channel, ClusterKind kind, std::vector<std::string> fields);
   void publish_room(ClusterKind kind, std::string field);
-  void publish_roster();
-  void claim_all_names();
+  void publish_roster(const std::vector<std::string>& lost = {});
+  std::uint64_t claim_all_names();
+  void rejoin();
   std::vector<std::string> local_names() const;
   Duration heartbeat() const { return config_.node_timeout / 3; }
 
@@ -175,8 +176,12 @@ class Cluster {
   std::uint64_t next_claim_id_ = 1;
   std::map<std::uint64_t, PendingClaim> login_claims_;
   std::map<std::uint64_t, std::vector<std::string>> refresh_claims_;  // id -> the names asked
-  std::vector<Member> members_;                                       // in the bus's order
-  std::map<std::string, NodeState> nodes_;                            // other nodes heard of
+  // The claims a node makes on joining (or coming back to life): its roster waits for their
+  // answer and lists only the names granted, so no node hears of a user whose name it holds.
+  std::optional<std::uint64_t> rejoin_claim_;
+  std::vector<std::string> lost_names_;     // lost to another node: their leaving is not news
+  std::vector<Member> members_;             // in the bus's order
+  std::map<std::string, NodeState> nodes_;  // other nodes heard of
   std::deque<Unechoed> unechoed_;
   std::size_t newcomers_ = 0;  // sessions with awaiting_echo
   std::vector<ConnId> scratch_;

@@ -124,8 +124,8 @@ void Server::receive(Instant now, ConnId conn, ByteView bytes) {
 std::size_t Server::decode(ConnId conn, ByteView bytes, Instant now) {
   const std::size_t total = bytes.size();
   const bool limited = line_rate_.limited();
-  for (Session* session = world_.find(conn); session && session->phase != Phase::Closing &&
-                                             !session->awaiting_claim && !bytes.empty();
+  for (Session* session = world_.find(conn);
+       session && session->phase != Phase::Closing && !session->awaiting_claim && !bytes.empty();
        session = world_.find(conn)) {
     if (limited && session->unpaid_bytes >= bytes_per_line()) {
       if (!line_rate_.allows(session->line_allowance, now)) break;
@@ -160,7 +160,12 @@ std::size_t Server::decode(ConnId conn, ByteView bytes, Instant now) {
 // stop reading until the allowance returns, so the sender's own TCP window holds the rest.
 void Server::hold(Session& session, ByteView rest, Instant now) {
   session.held_input.append(rest);
-  if (!session.reading_paused) {
+  if (!session.reading_paused && session.awaiting_claim) {
+    session.reading_paused = true;
+    world_.actions().push_back(PauseReading{session.id});
+    world_.log(now, LogLevel::Debug, session.id,
+               "input after a login waits for the cluster's answer: reading paused");
+  } else if (!session.reading_paused) {
     session.reading_paused = true;
     world_.actions().push_back(PauseReading{session.id});
     // A paste trips this once; a flood trips it on every read, so only the first is news.

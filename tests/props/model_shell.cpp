@@ -171,9 +171,16 @@ std::vector<core::ConnId> ModelShell::open_connections() const {
 }
 
 // Carries out what core asked for and checks every promise.
+void ModelShell::bus(const core::BusEvent& event) {
+  server_.bus_event(now_, event);
+  settle("bus event");
+}
+
 void ModelShell::settle(std::string_view step) {
   while (auto action = server_.poll_action())
     take_action(*action, step);
+  while (server_.poll_bus())
+    ++bus_requests_;
   while (auto record = server_.poll_log()) {
     if (record->conn.value != 0 && !connections_.contains(record->conn.value)) {
       fail(step, "a log record names " + conn_name(record->conn) + ", never issued");

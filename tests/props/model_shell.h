@@ -52,6 +52,10 @@ class ModelShell {
   // names, until `span` has passed.
   void live_through(core::Duration span);
   void begin_shutdown();
+  // The cluster's bus delivered `event` (a clustered Config). What core asks of the bus is
+  // taken after every step and counted, as a shell would carry it.
+  void bus(const core::BusEvent& event);
+  std::size_t bus_requests() const { return bus_requests_; }
 
   // --- what happened ---
   const core::Server& server() const { return server_; }
@@ -86,6 +90,7 @@ class ModelShell {
 
   core::Server server_;
   core::Instant now_{};
+  std::size_t bus_requests_ = 0;
   bool accepting_ = true;
   std::map<std::uint64_t, Connection> connections_;
   std::optional<std::string> violation_;
