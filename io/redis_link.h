@@ -86,6 +86,7 @@ class RedisLink {
   void submit(core::Instant now, const core::BusRequest& request);
   // What happened, for core's bus_event, oldest first.
   std::optional<core::BusEvent> poll_event();
+  bool has_events() const { return !events_.empty(); }
   // What the operator should know (the link going down and why, coming back).
   std::optional<core::LogRecord> poll_log();
 
