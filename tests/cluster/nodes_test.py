@@ -179,6 +179,15 @@ class Client:
             raise Failure('%s; it got %r' % (e, self.got[-2000:]))
         return self.got.find(expected, start) + len(expected)
 
+    def expect_answer(self, line, expected):
+        """Sends `line`; what comes back must be exactly `expected`."""
+        mark = len(self.got)
+        self.send(line)
+        end = self.wait_for(expected, mark)
+        if self.got[mark:end] != expected:
+            raise Failure('%s: %r answered %r, expected %r'
+                          % (self.label, line, self.got[mark:end], expected))
+
     def login(self, name):
         self.wait_for(b'\r\n')  # the welcome
         self.send(b'login %s\r\n' % name.encode())
@@ -211,6 +220,12 @@ class Cluster:
         self.clients.append(c)
         return c
 
+    def user(self, node, name):
+        """A client on `node` logged in as `name` (labelled name@node)."""
+        c = self.client(node, '%s@%s' % (name, node.name))
+        c.login(name)
+        return c
+
     def close(self):
         for c in self.clients:
             c.close()
@@ -228,13 +243,10 @@ class Cluster:
 
 def chat_across(cluster):
     a, b = cluster.nodes[0], cluster.nodes[1]
-    alice = cluster.client(a, 'alice@A')
-    alice.login('alice')
-    bob = cluster.client(b, 'bob@B')
-    bob.login('bob')
+    alice = cluster.user(a, 'alice')
+    bob = cluster.user(b, 'bob')
     alice.wait_for(b'bob has entered the room.\r\n')
-    amy = cluster.client(a, 'amy@A')
-    amy.login('amy')
+    amy = cluster.user(a, 'amy')
     marks = {c: len(c.got) for c in (alice, bob, amy)}
     alice.send(b'say hello from A\r\n')
     for c in (alice, bob, amy):
@@ -248,26 +260,15 @@ def chat_across(cluster):
     for c in (alice, bob, amy):
         c.wait_for(b'bob: and back from B\r\n', marks[c])
     # look on B lists the members of both nodes, in order of entry.
-    mark = len(bob.got)
-    bob.send(b'look\r\n')
-    expected = b'The following are in this room:\r\nalice\r\nbob\r\namy\r\n'
-    end = bob.wait_for(expected, mark)
-    if bob.got[mark:end] != expected:
-        raise Failure('look on B: %r' % bob.got[mark:end])
+    bob.expect_answer(b'look\r\n', b'The following are in this room:\r\nalice\r\nbob\r\namy\r\n')
 
 
 def taken_name(cluster):
     a, b = cluster.nodes[0], cluster.nodes[1]
-    alice = cluster.client(a, 'alice@A')
-    alice.login('alice')
+    alice = cluster.user(a, 'alice')
     other = cluster.client(b, 'other@B')
     other.wait_for(b'\r\n')
-    mark = len(other.got)
-    other.send(b'login alice\r\n')
-    expected = b'The name "alice" is taken.\r\nPlease try again.\r\n'
-    end = other.wait_for(expected, mark)
-    if other.got[mark:end] != expected:
-        raise Failure('B answered %r' % other.got[mark:end])
+    other.expect_answer(b'login alice\r\n', b'The name "alice" is taken.\r\nPlease try again.\r\n')
     # And the name is free on B once alice logs out on A.
     alice.send(b'logout\r\n')
 
@@ -285,12 +286,8 @@ def taken_name(cluster):
 def same_order(cluster):
     senders, receivers = [], []
     for i, node in enumerate(cluster.nodes):
-        s = cluster.client(node, 's%d@%s' % (i, node.name))
-        s.login('s%d' % i)
-        senders.append(s)
-        r = cluster.client(node, 'r%d@%s' % (i, node.name))
-        r.login('r%d' % i)
-        receivers.append(r)
+        senders.append(cluster.user(node, 's%d' % i))
+        receivers.append(cluster.user(node, 'r%d' % i))
     # Everyone is in (every client heard the last entrance) before the lines start.
     last = receivers[-1]
     for c in senders + receivers:
@@ -331,15 +328,11 @@ def same_order(cluster):
 
 def node_killed(cluster):
     a, c_node = cluster.nodes[0], cluster.nodes[2]
-    alice = cluster.client(a, 'alice@A')
-    alice.login('alice')
-    dave = cluster.client(c_node, 'dave@C')
-    dave.login('dave')
-    erin = cluster.client(c_node, 'erin@C')
-    erin.login('erin')
+    alice = cluster.user(a, 'alice')
+    cluster.user(c_node, 'dave')
+    cluster.user(c_node, 'erin')
     alice.wait_for(b'erin has entered the room.\r\n')
-    bob = cluster.client(cluster.nodes[1], 'bob@B')
-    bob.login('bob')
+    bob = cluster.user(cluster.nodes[1], 'bob')
     mark_a, mark_b = len(alice.got), len(bob.got)
     c_node.kill9()
     killed = time.monotonic()
@@ -356,32 +349,21 @@ def node_killed(cluster):
                 raise Failure('%s: not within %.0f s of the kill (node timeout %d s + slack); got %r'
                               % (e, bound, NODE_TIMEOUT, c.got[mark:]))
     # Their names are free again, and the room lists only who is left.
-    mark = len(bob.got)
-    bob.send(b'look\r\n')
-    expected = b'The following are in this room:\r\nalice\r\nbob\r\n'
-    end = bob.wait_for(expected, mark)
-    if bob.got[mark:end] != expected:
-        raise Failure('look after the kill: %r' % bob.got[mark:end])
-    dave2 = cluster.client(a, 'dave2@A')
-    dave2.login('dave')
+    bob.expect_answer(b'look\r\n', b'The following are in this room:\r\nalice\r\nbob\r\n')
+    cluster.user(a, 'dave')
 
 
 def redis_restarted(cluster):
     a, b = cluster.nodes[0], cluster.nodes[1]
-    alice = cluster.client(a, 'alice@A')
-    alice.login('alice')
-    amy = cluster.client(a, 'amy@A')
-    amy.login('amy')
-    bob = cluster.client(b, 'bob@B')
-    bob.login('bob')
+    alice = cluster.user(a, 'alice')
+    amy = cluster.user(a, 'amy')
+    bob = cluster.user(b, 'bob')
     alice.wait_for(b'bob has entered the room.\r\n')
     # Load: a sender on each node says numbered lines all along, until told to stop.
     stop = threading.Event()
     loaders = []
     for node, name in ((a, 'loadA'), (b, 'loadB')):
-        c = cluster.client(node, name + '@' + node.name)
-        c.login(name)
-        loaders.append(c)
+        loaders.append(cluster.user(node, name))
     amy.wait_for(b'loadB has entered the room.\r\n')
     sent = {c.label: 0 for c in loaders}
 
