@@ -199,7 +199,7 @@ void RedisLink::maybe_up(Instant now) {
   backoff_ = limits_.first_backoff;
   down_reported_ = false;
   events_.push_back(core::BusUp{});
-  log(now, core::LogLevel::Info, "redis " + address_.text + " joined as node " + node_name_);
+  log(now, core::LogLevel::Info, "redis " + address_.text + " up, as node " + node_name_);
 }
 
 // --- the poll loop's side ---

@@ -118,7 +118,7 @@ class Node:
 
     def wait_joined(self, times=1):
         wait_until('node %s to join Redis (%d)' % (self.name, times),
-                   lambda: self.log().count('joined as node') >= times)
+                   lambda: self.log().count(' up, as node ') >= times)
 
     def kill9(self):
         if self.proc.poll() is None:

@@ -132,7 +132,7 @@ TEST_F(RedisLinkTest, ComesUpOnceBothConnectionsAreMadeAndSubscribed) {
   EXPECT_TRUE(a->link.up());
   EXPECT_EQ(a->link.next_deadline(), std::nullopt);
   ASSERT_EQ(a->events.size(), 1u);
-  EXPECT_TRUE(a->log_mentions("joined as node a"));
+  EXPECT_TRUE(a->log_mentions("up, as node a"));
 }
 
 TEST_F(RedisLinkTest, AClaimGrantsFreeKeysAndOurOwnButNotAnotherNodes) {
