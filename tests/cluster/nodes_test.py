@@ -12,6 +12,8 @@ and checks the bytes they receive:
                    node sees the same sequence
   node_killed      kill -9 of a node: its users announced as left on the others within the
                    node timeout and some slack
+  node_stopped     SIGTERM of a node: its users announced as left on the others at once (its
+                   last words reach Redis before it exits; the node timeout here is a minute)
   redis_restarted  Redis killed and restarted under load: the nodes tell their users, keep
                    serving locally (lines said meanwhile reach the local users), come back,
                    and chat across nodes works again
@@ -99,13 +101,13 @@ class Redis:
 
 
 class Node:
-    def __init__(self, binary, redis, name, extra=()):
+    def __init__(self, binary, redis, name, extra=(), node_timeout=NODE_TIMEOUT):
         self.name = name
         self.err = tempfile.TemporaryFile()
         self.proc = subprocess.Popen(
             [binary, '--host', LOOPBACK, '--port', '0', '--dialect', 'classic',
              '--redis', redis.address, '--node-name', name,
-             '--node-timeout', str(NODE_TIMEOUT)] + list(extra),
+             '--node-timeout', str(node_timeout)] + list(extra),
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=self.err)
         line = self.proc.stdout.readline().decode('utf-8', 'replace').strip()
         m = re.fullmatch(r'listening on (\S+):(\d+)', line)
@@ -204,14 +206,14 @@ class Client:
 
 
 class Cluster:
-    def __init__(self, binary, nodes, extra=()):
+    def __init__(self, binary, nodes, extra=(), node_timeout=NODE_TIMEOUT):
         self.binary = binary
         self.redis = Redis()
         self.redis.start()
         self.nodes = []
         self.clients = []
         for name in nodes:
-            self.nodes.append(Node(binary, self.redis, name, extra))
+            self.nodes.append(Node(binary, self.redis, name, extra, node_timeout))
         for node in self.nodes:
             node.wait_joined()
 
@@ -353,6 +355,24 @@ def node_killed(cluster):
     cluster.user(a, 'dave')
 
 
+def node_stopped(cluster):
+    a, b = cluster.nodes[0], cluster.nodes[1]
+    alice = cluster.user(a, 'alice')
+    bob = cluster.user(b, 'bob')
+    alice.wait_for(b'bob has entered the room.\r\n')
+    mark = len(alice.got)
+    b.proc.terminate()
+    try:
+        b.proc.wait(WAIT)
+    except subprocess.TimeoutExpired:
+        raise Failure('node B did not exit within %.0f s of SIGTERM' % WAIT)
+    if b.proc.returncode != 0:
+        raise Failure('node B exited with %s' % b.proc.returncode)
+    # Well within the minute of node timeout: only B's own goodbye can have said it.
+    alice.wait_for(b'bob has left the room.\r\n', mark)
+    alice.expect_answer(b'look\r\n', b'The following are in this room:\r\nalice\r\n')
+
+
 def redis_restarted(cluster):
     a, b = cluster.nodes[0], cluster.nodes[1]
     alice = cluster.user(a, 'alice')
@@ -435,6 +455,7 @@ SCENARIOS = {
     'taken_name': (taken_name, ['A', 'B'], ()),
     'same_order': (same_order, ['A', 'B', 'C'], ('--line-rate', '0')),
     'node_killed': (node_killed, ['A', 'B', 'C'], ()),
+    'node_stopped': (node_stopped, ['A', 'B'], ()),
     'redis_restarted': (redis_restarted, ['A', 'B'], ('--line-rate', '0')),
 }
 
@@ -448,7 +469,8 @@ def main():
     run, nodes, extra = SCENARIOS[args.scenario]
     cluster = None
     try:
-        cluster = Cluster(args.teaparty, nodes, extra)
+        cluster = Cluster(args.teaparty, nodes, extra,
+                          60 if args.scenario == 'node_stopped' else NODE_TIMEOUT)
         run(cluster)
     except Failure as e:
         print('FAIL %s: %s' % (args.scenario, e))
