@@ -8,13 +8,17 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <variant>
+
+#include <unistd.h>
 
 #include "core/server.h"
 #include "io/clock.h"
 #include "io/fd_limit.h"
 #include "io/recorder.h"
+#include "io/redis_link.h"
 #include "io/shell.h"
 #include "io/socket.h"
 
@@ -40,6 +44,10 @@ struct Options {
   std::size_t max_per_address = teaparty::core::ProductionLimits::kMaxPerAddress;
   double login_timeout = teaparty::core::ProductionLimits::kLoginTimeout.count();
   double idle_timeout = teaparty::core::ProductionLimits::kIdleTimeout.count();
+  // A cluster of nodes through Redis (issue 8); empty: a node of its own.
+  std::string redis;
+  std::string node_name;  // default: this host's name and the listening port
+  double node_timeout = 6;
 };
 
 teaparty::core::Duration from_seconds(double seconds) {
@@ -91,6 +99,46 @@ void add_limit_flags(CLI::App& app, Options& options) {
       ->capture_default_str();
 }
 
+void add_cluster_flags(CLI::App& app, Options& options) {
+  app.add_option("--redis", options.redis,
+                 "Join the cluster of nodes sharing the Redis server at HOST:PORT (classic "
+                 "dialect only, for now)");
+  app.add_option("--node-name", options.node_name,
+                 "This node's name in the cluster, unique in it (default: host name:port)")
+      ->check([](const std::string& value) {
+        return value.empty() || value.find_first_of("\r\n") != std::string::npos
+                   ? std::string("the node name must be one non-empty line")
+                   : std::string{};
+      });
+  app.add_option("--node-timeout", options.node_timeout,
+                 "Seconds a node may be silent before the others announce its users as left; "
+                 "also how long its claims on names live")
+      ->check(CLI::Range(0.5, 3600.0))
+      ->capture_default_str();
+}
+
+// The cluster flags that cannot work together with the others, as a sentence; empty if fine.
+std::string cluster_conflict(const Options& options) {
+  if (options.redis.empty()) {
+    return options.node_name.empty() ? "" : "--node-name needs --redis";
+  }
+  if (options.dialect != "classic")
+    return "--redis needs --dialect classic (the cluster supports only the classic dialect for "
+           "now)";
+  if (!options.record.empty())
+    return "--record cannot be used with --redis yet (transcripts do not hold the cluster's "
+           "events)";
+  return "";
+}
+
+// The default node name: this host's name and the port it listens on, "host:port".
+std::string default_node_name(const std::string& listening_address) {
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) != 0) std::snprintf(host, sizeof host, "teaparty");
+  const auto colon = listening_address.rfind(':');
+  return std::string(host) + listening_address.substr(colon);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -139,7 +187,21 @@ int main(int argc, char** argv) {
       ->transform(CLI::CheckedTransformer(levels, CLI::ignore_case))
       ->default_str("info");
   add_limit_flags(app, options);
+  add_cluster_flags(app, options);
   CLI11_PARSE(app, argc, argv);
+  if (const std::string conflict = cluster_conflict(options); !conflict.empty()) {
+    std::cerr << "teaparty: " << conflict << "\n";
+    return 1;
+  }
+  std::optional<io::RedisAddress> redis_address;
+  if (!options.redis.empty()) {
+    auto resolved = io::resolve_redis_address(options.redis);
+    if (auto* error = std::get_if<std::string>(&resolved)) {
+      std::cerr << "teaparty: --redis: " << *error << "\n";
+      return 1;
+    }
+    redis_address = std::move(std::get<io::RedisAddress>(resolved));
+  }
 
   core::Config config;
   config.server_name = options.name;
@@ -168,6 +230,20 @@ int main(int argc, char** argv) {
   auto& listener = std::get<io::Listener>(listening);
   const std::string address = listener.address;
 
+  std::unique_ptr<io::RedisLink> bus;
+  if (redis_address) {
+    core::ClusterConfig cluster;
+    cluster.node_name = options.node_name.empty() ? default_node_name(address) : options.node_name;
+    cluster.node_timeout = from_seconds(options.node_timeout);
+    // This run of the node, told from earlier runs under the same name: its start time.
+    cluster.boot =
+        static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                       std::chrono::system_clock::now().time_since_epoch())
+                                       .count());
+    bus = std::make_unique<io::RedisLink>(std::move(*redis_address), cluster.node_name);
+    config.cluster = std::move(cluster);
+  }
+
   core::Server server(config);
   std::unique_ptr<io::Recorder> recorder;
   if (!options.record.empty()) {
@@ -179,7 +255,8 @@ int main(int argc, char** argv) {
     recorder = std::move(std::get<std::unique_ptr<io::Recorder>>(opened));
   }
   io::Shell shell(server, std::move(listener), options.log_level,
-                  recorder ? recorder->tap() : io::Tap{});
+                  recorder ? recorder->tap() : io::Tap{}, bus.get());
+  if (bus) bus->start(io::monotonic_now());
   // Announced only once the shell handles SIGINT and SIGTERM (and ignores SIGPIPE): whoever
   // waits for this line may stop the server at once, and must get a graceful stop.
   std::printf("listening on %s\n", address.c_str());

@@ -32,6 +32,8 @@ constexpr int kMaxReadsPerWake = 16;
 constexpr int kMaxAcceptsPerWake = 256;
 // Out of file descriptors: stop accepting for a moment rather than spin on EMFILE.
 constexpr auto kAcceptBackoff = std::chrono::milliseconds(100);
+// At exit, how long the bus may take to write what core said last (its roster, its goodbyes).
+constexpr auto kBusFlushAtExit = std::chrono::milliseconds(200);
 
 bool is_transient(int code) {
   return code == EAGAIN || code == EWOULDBLOCK || code == EINTR;
@@ -57,11 +59,13 @@ std::string wall_clock_timestamp() {
 
 }  // namespace
 
-Shell::Shell(core::Server& server, Listener listener, LogThreshold threshold, Tap tap)
+Shell::Shell(core::Server& server, Listener listener, LogThreshold threshold, Tap tap,
+             RedisLink* bus)
     : server_(server),
       listener_(std::move(listener)),
       threshold_(threshold),
       tap_(std::move(tap)),
+      bus_(bus),
       read_buffer_(kReadBufferBytes),
       gather_views_(IOV_MAX),
       gather_iov_(IOV_MAX) {}
@@ -90,12 +94,17 @@ void Shell::run() {
         if (revents & (POLLOUT | POLLHUP | POLLERR)) flush(now, id);
       }
       if (poll_set_[1].revents & POLLIN) accept_ready(now);
+      bus_ready(now);
     }
+    if (bus_ != nullptr) bus_->tick(now);
     if (tap_.ticked) tap_.ticked(now);
     server_.tick(now);
+    pass_bus_events(now);
     carry_out_actions(now);
+    pass_bus_requests(now);
     print_logs();
   }
+  flush_bus_before_exit();
 }
 
 void Shell::build_poll_set() {
@@ -113,12 +122,19 @@ void Shell::build_poll_set() {
     poll_set_.push_back({conn.fd.get(), events, 0});
     poll_ids_.push_back(ConnId{id});
   }
+  const std::size_t before_bus = poll_set_.size();
+  if (bus_ != nullptr) bus_->add_poll_fds(poll_set_);
+  bus_slots_ = poll_set_.size() - before_bus;
 }
 
 int Shell::poll_timeout_ms(Instant now) const {
   std::optional<Instant> wake = server_.next_deadline();
   if (accepting_ && now < accept_paused_until_) {
     wake = wake ? std::min(*wake, accept_paused_until_) : accept_paused_until_;
+  }
+  if (bus_ != nullptr) {
+    if (bus_->has_events()) return 0;
+    if (const auto retry = bus_->next_deadline()) wake = wake ? std::min(*wake, *retry) : *retry;
   }
   if (!wake) return -1;
   if (*wake <= now) return 0;
@@ -246,21 +262,64 @@ void Shell::begin_shutdown(Instant now) {
 }
 
 void Shell::print_logs() {
-  while (auto record = server_.poll_log()) {
-    if (record->level < level_of(threshold_)) continue;
-    // Log lines quote what clients typed (their names); an operator tailing the log must not
-    // have their terminal driven by it, nor a forged line planted by an embedded newline.
-    record->text = core::terminal_safe(record->text);
-    const std::string stamp = wall_clock_timestamp();
-    if (record->conn.value != 0) {
-      std::fprintf(stderr, "%s %s conn=%llu %s\n", stamp.c_str(),
-                   std::string(core::describe(record->level)).c_str(),
-                   static_cast<unsigned long long>(record->conn.value), record->text.c_str());
-    } else {
-      std::fprintf(stderr, "%s %s %s\n", stamp.c_str(),
-                   std::string(core::describe(record->level)).c_str(), record->text.c_str());
-    }
+  while (auto record = server_.poll_log())
+    print_log(std::move(*record));
+  if (bus_ == nullptr) return;
+  while (auto record = bus_->poll_log())
+    print_log(std::move(*record));
+}
+
+void Shell::print_log(core::LogRecord record) const {
+  if (record.level < level_of(threshold_)) return;
+  // Log lines quote what clients typed (their names); an operator tailing the log must not
+  // have their terminal driven by it, nor a forged line planted by an embedded newline.
+  record.text = core::terminal_safe(record.text);
+  const std::string stamp = wall_clock_timestamp();
+  if (record.conn.value != 0) {
+    std::fprintf(stderr, "%s %s conn=%llu %s\n", stamp.c_str(),
+                 std::string(core::describe(record.level)).c_str(),
+                 static_cast<unsigned long long>(record.conn.value), record.text.c_str());
+  } else {
+    std::fprintf(stderr, "%s %s %s\n", stamp.c_str(),
+                 std::string(core::describe(record.level)).c_str(), record.text.c_str());
   }
+}
+
+// --- the cluster's bus ---
+
+void Shell::bus_ready(Instant now) {
+  if (bus_ == nullptr || bus_slots_ == 0) return;
+  bus_->handle_ready(now, poll_set_.data() + (poll_set_.size() - bus_slots_), bus_slots_);
+}
+
+void Shell::pass_bus_events(Instant now) {
+  if (bus_ == nullptr) return;
+  while (auto event = bus_->poll_event())
+    server_.bus_event(now, *event);
+}
+
+void Shell::pass_bus_requests(Instant now) {
+  if (bus_ == nullptr) return;
+  while (auto request = server_.poll_bus())
+    bus_->submit(now, *request);
+}
+
+// Core's last words to the cluster (queued as its connections closed) deserve a moment to
+// reach Redis, but no more than that: a Redis that does not read must not hold the exit.
+void Shell::flush_bus_before_exit() {
+  if (bus_ == nullptr) return;
+  pass_bus_requests(monotonic_now());
+  const Instant give_up = monotonic_now() + kBusFlushAtExit;
+  std::vector<pollfd> fds;
+  for (Instant now = monotonic_now(); bus_->up() && !bus_->flushed() && now < give_up;
+       now = monotonic_now()) {
+    fds.clear();
+    bus_->add_poll_fds(fds);
+    const auto wait = std::chrono::ceil<std::chrono::milliseconds>(give_up - now).count();
+    ::poll(fds.data(), fds.size(), static_cast<int>(wait));
+    bus_->handle_ready(monotonic_now(), fds.data(), fds.size());
+  }
+  print_logs();
 }
 
 }  // namespace teaparty::io

@@ -17,6 +17,7 @@
 #include <sys/uio.h>
 
 #include "core/server.h"
+#include "io/redis_link.h"
 #include "io/signals.h"
 #include "io/socket.h"
 
@@ -38,7 +39,10 @@ enum class LogThreshold { Debug, Info, Warning, Error };
 
 class Shell {
  public:
-  Shell(core::Server& server, Listener listener, LogThreshold threshold, Tap tap = {});
+  // `bus`: the node's link to Redis when it is one of a cluster (core::Config::cluster), else
+  // null. The shell carries core's bus requests to it and its events back to core.
+  Shell(core::Server& server, Listener listener, LogThreshold threshold, Tap tap = {},
+        RedisLink* bus = nullptr);
   // Runs until a stop signal has been handled and every connection is closed.
   void run();
 
@@ -59,12 +63,20 @@ class Shell {
   void flush(core::Instant now, core::ConnId id);
   void carry_out_actions(core::Instant now);
   void print_logs();
+  void print_log(core::LogRecord record) const;
+  // The cluster's bus, between poll and core (each does nothing without a bus).
+  void bus_ready(core::Instant now);
+  void pass_bus_events(core::Instant now);
+  void pass_bus_requests(core::Instant now);
+  void flush_bus_before_exit();
   void begin_shutdown(core::Instant now);
 
   core::Server& server_;
   Listener listener_;
   LogThreshold threshold_;
   Tap tap_;
+  RedisLink* bus_;
+  std::size_t bus_slots_ = 0;  // the bus's pollfds are the last bus_slots_ of poll_set_
   StopSignals signals_;
   std::unordered_map<std::uint64_t, Connection> connections_;
   std::vector<pollfd> poll_set_;

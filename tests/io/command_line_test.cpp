@@ -111,6 +111,17 @@ TEST(CommandLine, BadFlagsExitWithAClearMessage) {
       {{"--port", "70000"}, {"--port", "70000"}},
       {{"--dialect", "nope"}, {"--dialect", "nope"}},
       {{"--bogus"}, {"--bogus"}},
+      // The cluster (issue 8): the classic dialect only, no transcripts yet, a usable address.
+      {{"--redis", "127.0.0.1:6379"}, {"--redis", "--dialect classic"}},
+      {{"--redis", "127.0.0.1:6379", "--dialect", "modern"}, {"--redis", "--dialect classic"}},
+      {{"--redis", "127.0.0.1:6379", "--dialect", "classic", "--record", "never-written"},
+       {"--record", "--redis"}},
+      {{"--redis", "localhost", "--dialect", "classic"}, {"--redis", "HOST:PORT"}},
+      {{"--redis", "127.0.0.1:99999", "--dialect", "classic"}, {"--redis", "99999"}},
+      {{"--redis", "no-such-host.invalid:6379", "--dialect", "classic"},
+       {"--redis", "no-such-host.invalid"}},
+      {{"--node-name", "a"}, {"--node-name", "--redis"}},
+      {{"--node-timeout", "0"}, {"--node-timeout"}},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.args.front());
@@ -127,8 +138,9 @@ TEST(CommandLine, HelpListsEveryFlag) {
   const auto run = run_to_exit({"--help"});
   ASSERT_TRUE(run.status);
   EXPECT_TRUE(run.status->exited_with(0)) << describe(*run.status);
-  for (const char* flag : {"--help", "--version", "--host", "--port", "--name", "--dialect",
-                           "--max-line", "--log-level"}) {
+  for (const char* flag :
+       {"--help", "--version", "--host", "--port", "--name", "--dialect", "--max-line",
+        "--log-level", "--redis", "--node-name", "--node-timeout"}) {
     EXPECT_NE(run.out.find(flag), std::string::npos) << flag << " missing from:\n" << run.out;
   }
 }
