@@ -12,6 +12,7 @@
 
 #include <string_view>
 
+#include "core/cluster.h"
 #include "core/session.h"
 #include "core/telnet_options.h"
 #include "core/time.h"
@@ -21,7 +22,8 @@ namespace teaparty::core {
 
 class ClassicDialect {
  public:
-  ClassicDialect(World& world, std::string_view server_name);
+  // `cluster`: the cluster this node is part of, or nullptr for a chat of its own.
+  ClassicDialect(World& world, std::string_view server_name, Cluster* cluster = nullptr);
 
   void on_connect(Session& session);
   void on_line(Session& session, std::string_view line, Instant now);
@@ -33,6 +35,8 @@ class ClassicDialect {
   void on_too_many_from_address(Session& session);
   void on_login_timeout(Session& session);
   void on_idle_timeout(Session& session);
+  // Clustered: what the cluster heard or decided, for this node's users.
+  void on_cluster(const ClusterNews& news, Instant now);
   // The book's server knew nothing of telnet: refuse every option.
   const TelnetPolicy& telnet_policy() const { return telnet_policy_; }
 
@@ -41,8 +45,16 @@ class ClassicDialect {
   void look(Session& session);
   void who(Session& session);
   void list_names(Session& session, std::string_view header, std::span<const ConnId> ids);
+  void list_cluster_names(Session& session, std::string_view header);
+  void finish_login(Session& session, std::string name, Instant now);
+  void settle_claim(const ClaimSettled& settled, Instant now);
+  void lose_name(ConnId conn, Instant now);
+  void tell_everyone(std::string_view text);
+  Payload entered(std::string_view name) const;
+  Payload left(std::string_view name) const;
 
   World& world_;
+  Cluster* cluster_;
   Payload welcome_;
   Payload please_log_in_;
   Payload shutting_down_;

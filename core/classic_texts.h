@@ -34,5 +34,13 @@ inline constexpr std::string_view kTooManyFromAddress =
     "Too many connections from your address\r\n";
 inline constexpr std::string_view kLoginTimedOut = "Login timed out\r\n";
 inline constexpr std::string_view kIdleTimedOut = "Idle too long; disconnected\r\n";
+// Several nodes, one chat (core/cluster.h): the node lost its link to the others and got it
+// back; a name taken by someone on another node while the link was down.
+inline constexpr std::string_view kClusterLost =
+    "Lost contact with the other servers; you can go on talking with those on this one.\r\n";
+inline constexpr std::string_view kClusterBack = "In contact with the other servers again.\r\n";
+inline constexpr std::string_view kNameLostPrefix = "Someone on another server took the name \"";
+inline constexpr std::string_view kNameLostSuffix =
+    "\" while this one was cut off.\r\nPlease log in again under another name.\r\n";
 
 }  // namespace teaparty::core::classic_text

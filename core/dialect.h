@@ -18,7 +18,10 @@ namespace teaparty::core {
 
 class Dialect {
  public:
-  Dialect(World& world, const Config& config) : impl_(make(world, config)) {}
+  // `cluster`: the cluster this node is part of, or nullptr (only the classic dialect runs
+  // clustered; the server refuses a clustered modern configuration).
+  Dialect(World& world, const Config& config, Cluster* cluster)
+      : impl_(make(world, config, cluster)) {}
 
   void on_connect(Session& s) {
     visit([&](auto& d) { d.on_connect(s); });
@@ -63,6 +66,12 @@ class Dialect {
       if constexpr (requires { d.on_subnegotiation(s, sub); }) d.on_subnegotiation(s, sub);
     });
   }
+  // Clustered: what the cluster heard or decided (core/cluster.h).
+  void on_cluster(const ClusterNews& news, Instant now) {
+    visit([&](auto& d) {
+      if constexpr (requires { d.on_cluster(news, now); }) d.on_cluster(news, now);
+    });
+  }
   const TelnetPolicy& telnet_policy() const {
     return std::visit([](const auto& d) -> const TelnetPolicy& { return d.telnet_policy(); },
                       impl_);
@@ -71,14 +80,14 @@ class Dialect {
  private:
   using Impl = std::variant<ClassicDialect, ModernDialect>;
 
-  static Impl make(World& world, const Config& config) {
+  static Impl make(World& world, const Config& config, Cluster* cluster) {
     switch (config.dialect) {
       case core::DialectKind::Classic:
         break;
       case core::DialectKind::Modern:
         return Impl(std::in_place_type<ModernDialect>, world, config);
     }
-    return Impl(std::in_place_type<ClassicDialect>, world, config.server_name);
+    return Impl(std::in_place_type<ClassicDialect>, world, config.server_name, cluster);
   }
   template <typename F>
   void visit(F&& f) {

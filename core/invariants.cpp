@@ -77,7 +77,9 @@ Violation check_limits(const Server& server, const Session& session) {
     return conn(id) + (session.reading_paused ? " is paused with no input held"
                                               : " holds input but reading is not paused");
   }
-  if (session.reading_paused && !deadlines.find(id, DeadlineKind::LineRefill)) {
+  // (A login waiting for the cluster's store resumes on the store's answer instead.)
+  if (session.reading_paused && !session.awaiting_claim &&
+      !deadlines.find(id, DeadlineKind::LineRefill)) {
     return conn(id) + " is paused with no deadline to resume it";
   }
   if (session.phase == Phase::Chatting && config.idle_timeout > Duration::zero() &&

@@ -37,9 +37,19 @@ std::string lines_per_second(double rate) {
 
 }  // namespace
 
+namespace {
+
+std::optional<Cluster> make_cluster(const Config& config, World& world) {
+  if (!config.cluster || config.dialect != DialectKind::Classic) return std::nullopt;
+  return std::optional<Cluster>(std::in_place, *config.cluster, world);
+}
+
+}  // namespace
+
 Server::Server(Config config)
     : config_(std::move(config)),
-      dialect_(world_, config_),
+      cluster_(make_cluster(config_, world_)),
+      dialect_(world_, config_, cluster_ ? &*cluster_ : nullptr),
       line_rate_(config_.line_rate, config_.line_burst) {
   world_.set_limits({config_.max_output, config_.close_grace});
 }
@@ -114,8 +124,9 @@ void Server::receive(Instant now, ConnId conn, ByteView bytes) {
 std::size_t Server::decode(ConnId conn, ByteView bytes, Instant now) {
   const std::size_t total = bytes.size();
   const bool limited = line_rate_.limited();
-  for (Session* session = world_.find(conn);
-       session && session->phase != Phase::Closing && !bytes.empty(); session = world_.find(conn)) {
+  for (Session* session = world_.find(conn); session && session->phase != Phase::Closing &&
+                                             !session->awaiting_claim && !bytes.empty();
+       session = world_.find(conn)) {
     if (limited && session->unpaid_bytes >= bytes_per_line()) {
       if (!line_rate_.allows(session->line_allowance, now)) break;
       line_rate_.take(session->line_allowance, now);
@@ -159,6 +170,8 @@ void Server::hold(Session& session, ByteView rest, Instant now) {
                "over the line rate limit (" + lines_per_second(config_.line_rate) +
                    " lines/s, burst " + std::to_string(config_.line_burst) + "): reading paused");
   }
+  // Waiting for the store, not for the allowance: the claim's answer releases it.
+  if (session.awaiting_claim) return;
   world_.deadlines().set(session.id, DeadlineKind::LineRefill,
                          line_rate_.next_line_at(session.line_allowance));
 }
@@ -167,7 +180,7 @@ void Server::hold(Session& session, ByteView rest, Instant now) {
 void Server::release_held_input(Session& session, Instant now) {
   // A session closed while its lines waited (timed out, shut down) acts on none of them: they
   // would be said by someone no longer logged in (tests/fuzz_regressions/server/modern_held_*).
-  if (session.phase == Phase::Closing) return;
+  if (session.phase == Phase::Closing || session.awaiting_claim) return;
   const ConnId id = session.id;
   if (!line_rate_.allows(session.line_allowance, now)) {  // woken early: wait on
     world_.deadlines().set(id, DeadlineKind::LineRefill,
@@ -219,6 +232,35 @@ void Server::handle(Session& session, const InputEvent& event, Instant now) {
   } else if (const auto* sub = std::get_if<TelnetSubnegotiation>(&event)) {
     if (config_.telnet) dialect_.on_subnegotiation(session, *sub);
   }
+  pass_on_cluster_news(now);
+}
+
+// What the cluster heard or decided goes to the dialect in the order it happened; a login
+// whose claim is settled reads its held input again.
+void Server::pass_on_cluster_news(Instant now) {
+  if (!cluster_) return;
+  while (auto news = cluster_->poll_news()) {
+    const auto* settled = std::get_if<ClaimSettled>(&*news);
+    const ConnId claimant = settled ? settled->conn : ConnId{};
+    if (Session* session = settled ? world_.find(claimant) : nullptr) {
+      session->awaiting_claim = false;
+    }
+    dialect_.on_cluster(*news, now);
+    Session* session = settled ? world_.find(claimant) : nullptr;
+    if (session && session->reading_paused) release_held_input(*session, now);
+  }
+}
+
+void Server::bus_event(Instant now, const BusEvent& event) {
+  if (!cluster_) return;
+  cluster_->on_event(now, event);
+  pass_on_cluster_news(now);
+  close_slow_consumers(now);
+}
+
+std::optional<BusRequest> Server::poll_bus() {
+  if (!cluster_) return std::nullopt;
+  return cluster_->poll_request();
 }
 
 void Server::negotiate(Session& session, const TelnetNegotiation& negotiation) {
@@ -269,6 +311,10 @@ void Server::tick(Instant now) {
   last_tick_ = now;
   while (auto due = world_.deadlines().pop_due(now))
     fire(*due, now);
+  if (cluster_) {
+    cluster_->tick(now);
+    pass_on_cluster_news(now);
+  }
   if (shutting_down_ && now >= shutdown_deadline_) {
     for (ConnId id : world_.session_ids()) {
       if (Session* session = world_.find(id))
@@ -354,6 +400,7 @@ void Server::begin_shutdown(Instant now) {
   shutting_down_ = true;
   shutdown_deadline_ = now + config_.shutdown_grace;
   world_.actions().push_back(StopAccepting{});
+  if (cluster_) cluster_->shutting_down();
   world_.log(now, LogLevel::Info, ConnId{},
              "shutting down: " + std::to_string(world_.session_count()) + " connections");
   for (ConnId id : world_.session_ids()) {
@@ -371,12 +418,6 @@ void Server::begin_shutdown(Instant now) {
 
 std::optional<Action> Server::poll_action() {
   return pop_front(world_.actions());
-}
-
-void Server::bus_event(Instant, const BusEvent&) {}
-
-std::optional<BusRequest> Server::poll_bus() {
-  return std::nullopt;
 }
 
 std::optional<LogRecord> Server::poll_log() {
@@ -397,6 +438,9 @@ std::optional<Instant> Server::next_deadline() const {
   std::optional<Instant> next = world_.deadlines().earliest();
   if (shutting_down_ && world_.session_count() > 0 && (!next || shutdown_deadline_ < *next))
     next = shutdown_deadline_;
+  if (const auto beat = cluster_ ? cluster_->next_deadline() : std::nullopt) {
+    if (!next || *beat < *next) next = beat;
+  }
   return next;
 }
 

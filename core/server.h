@@ -19,6 +19,7 @@
 
 #include "core/actions.h"
 #include "core/bus.h"
+#include "core/cluster.h"
 #include "core/config.h"
 #include "core/dialect.h"
 #include "core/log.h"
@@ -92,9 +93,12 @@ class Server {
   void check_idle(Session& session, Instant now);
   void give_up_flushing(Session& session, Instant now);
   void close_slow_consumers(Instant now);
+  void pass_on_cluster_news(Instant now);
 
   Config config_;
   World world_;
+  // Set when the node is part of a cluster (Config::cluster, classic dialect).
+  std::optional<Cluster> cluster_;
   Dialect dialect_;
   std::uint64_t next_id_ = 1;
   bool shutting_down_ = false;

@@ -49,6 +49,10 @@ struct Session {
   Instant last_line_at;             // for the idle timeout
   bool admitted = false;            // counted against the connection caps
   bool over_output_cap = false;     // a slow consumer: nothing more is queued; closing it
+
+  // --- clustered (core/cluster.h) ---
+  bool awaiting_claim = false;  // its login's name claim is with the store; its input waits
+  bool awaiting_echo = false;   // logged in; its own arrival has not come back from the store
 };
 
 }  // namespace teaparty::core

@@ -74,6 +74,11 @@ class FakeShell {
     server_.begin_shutdown(now_);
     pump();
   }
+  // The cluster's bus delivered `event` (tests/core/cluster_test.cpp plays the store).
+  void bus(const BusEvent& event) {
+    server_.bus_event(now_, event);
+    pump();
+  }
 
   // Connects and logs in as `name`, and forgets the welcome: the usual start of a test.
   ConnId log_in(std::string_view name) {

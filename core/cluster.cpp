@@ -1,0 +1,455 @@
+#include "core/cluster.h"
+
+#include <algorithm>
+#include <utility>
+
+namespace teaparty::core {
+
+Cluster::Cluster(ClusterConfig config, World& world) : config_(std::move(config)), world_(world) {}
+
+std::string Cluster::name_key(std::string_view name) const {
+  return std::string(bus::kNameKeyPrefix) + world_.key_of(name);
+}
+
+std::string Cluster::room_channel() const {
+  return std::string(bus::kRoomChannelPrefix) + world_.key_of(World::kMainRoom);
+}
+
+// --- asked by the dialect ---
+
+bool Cluster::name_held_elsewhere(std::string_view name) const {
+  const std::string key = world_.key_of(name);
+  return std::any_of(members_.begin(), members_.end(), [&](const Member& member) {
+    return member.node != config_.node_name && world_.key_of(member.name) == key;
+  });
+}
+
+void Cluster::claim(Session& session, std::string name, Instant now) {
+  if (!linked_) {  // a chat of its own for now: the name is checked again on the way back
+    news_.push_back(ClaimSettled{session.id, std::move(name), true});
+    return;
+  }
+  const std::uint64_t id = next_claim_id_++;
+  requests_.push_back(ClaimKeys{id, {name_key(name)}, config_.node_timeout});
+  world_.log(now, LogLevel::Debug, session.id, "claiming \"" + name + "\" in the cluster");
+  login_claims_.emplace(id, PendingClaim{session.id, std::move(name)});
+  session.awaiting_claim = true;
+}
+
+void Cluster::release(std::string_view name) {
+  if (linked_) requests_.push_back(ReleaseKeys{{name_key(name)}});
+}
+
+void Cluster::entered(Session& session) {
+  if (!linked_) {
+    add_member(config_.node_name, session.name, session.id);
+    return;
+  }
+  session.awaiting_echo = true;
+  ++newcomers_;
+  unechoed_.push_back({ClusterKind::Enter, {}, session.name, session.id});
+  publish_room(ClusterKind::Enter, session.name);
+}
+
+void Cluster::leaving(Session& session) {
+  if (session.awaiting_echo) {
+    session.awaiting_echo = false;
+    --newcomers_;
+  }
+  if (!linked_) {
+    remove_member(config_.node_name, session.name);
+    return;
+  }
+  requests_.push_back(ReleaseKeys{{name_key(session.name)}});
+  unechoed_.push_back({ClusterKind::Leave, {}, session.name, {}});
+  publish_room(ClusterKind::Leave, session.name);
+}
+
+void Cluster::say(Payload line) {
+  if (!linked_) {
+    news_.push_back(HeardLine{std::move(line)});
+    return;
+  }
+  std::string text(line.text());
+  unechoed_.push_back({ClusterKind::Line, std::move(line), {}, {}});
+  publish_room(ClusterKind::Line, std::move(text));
+}
+
+std::vector<std::string> Cluster::member_names() const {
+  std::vector<std::string> names;
+  names.reserve(members_.size() + newcomers_);
+  for (const Member& member : members_)
+    names.push_back(member.name);
+  if (newcomers_ > 0) {
+    for (ConnId id : world_.logged_in()) {
+      const Session* session = world_.find(id);
+      if (session && session->awaiting_echo) names.push_back(session->name);
+    }
+  }
+  return names;
+}
+
+void Cluster::deliver(const Payload& line, ConnId except) {
+  const auto members = world_.room_members();
+  if (newcomers_ == 0 && except == ConnId{}) {
+    world_.broadcast(members, line);
+    return;
+  }
+  scratch_.clear();
+  for (ConnId id : members) {
+    const Session* session = world_.find(id);
+    if (id != except && session && !session->awaiting_echo) scratch_.push_back(id);
+  }
+  world_.broadcast(scratch_, line);
+}
+
+// --- from the server ---
+
+void Cluster::on_event(Instant now, const BusEvent& event) {
+  std::visit(
+      [&](const auto& e) {
+        using E = std::decay_t<decltype(e)>;
+        if constexpr (std::is_same_v<E, BusUp>) {
+          link_up(now);
+        } else if constexpr (std::is_same_v<E, BusDown>) {
+          link_down(now);
+        } else if constexpr (std::is_same_v<E, ClaimAnswer>) {
+          if (linked_) answered(e);
+        } else {
+          if (linked_) heard(now, e);
+        }
+      },
+      event);
+}
+
+void Cluster::tick(Instant now) {
+  if (!linked_ || now < next_heartbeat_) return;
+  next_heartbeat_ = now + heartbeat();
+  publish(bus::kNodesChannel, ClusterKind::Alive, {});
+  claim_all_names();
+  check_silences(now);
+}
+
+void Cluster::shutting_down() {
+  if (!linked_) return;
+  const std::vector<std::string> names = local_names();
+  if (!names.empty()) {
+    std::vector<std::string> keys;
+    for (const std::string& name : names)
+      keys.push_back(name_key(name));
+    requests_.push_back(ReleaseKeys{std::move(keys)});
+  }
+  publish(bus::kNodesChannel, ClusterKind::Roster, {});  // nobody is here any more
+}
+
+std::optional<Instant> Cluster::next_deadline() const {
+  if (!linked_) return std::nullopt;
+  return next_heartbeat_;
+}
+
+std::optional<BusRequest> Cluster::poll_request() {
+  if (requests_.empty()) return std::nullopt;
+  BusRequest request = std::move(requests_.front());
+  requests_.pop_front();
+  return request;
+}
+
+std::optional<ClusterNews> Cluster::poll_news() {
+  if (news_.empty()) return std::nullopt;
+  ClusterNews news = std::move(news_.front());
+  news_.pop_front();
+  return news;
+}
+
+// --- the link ---
+
+void Cluster::link_up(Instant now) {
+  if (linked_) return;
+  linked_ = true;
+  ++incarnation_;
+  next_heartbeat_ = now + heartbeat();
+  world_.log(now, LogLevel::Info, ConnId{},
+             "cluster: joined as \"" + config_.node_name + "\" (incarnation " +
+                 std::to_string(incarnation_) + ")");
+  publish(bus::kNodesChannel, ClusterKind::Hello, {});
+  publish_roster();
+  claim_all_names();
+  if (std::exchange(ever_linked_, true)) news_.push_back(LinkBack{});
+}
+
+void Cluster::link_down(Instant now) {
+  if (!linked_) return;
+  linked_ = false;
+  world_.log(now, LogLevel::Warning, ConnId{},
+             "cluster: lost the store; serving this node's users on their own (" +
+                 std::to_string(unechoed_.size()) + " of our messages were not heard back)");
+  news_.push_back(LinkLost{});
+  // Our own messages still on their way: our users, at least, get them now.
+  while (!unechoed_.empty()) {
+    Unechoed unechoed = std::move(unechoed_.front());
+    unechoed_.pop_front();
+    act_locally(std::move(unechoed));
+  }
+  // Logins waiting for the store go ahead on this node alone; claimed again on return.
+  for (auto& [id, pending] : login_claims_)
+    news_.push_back(ClaimSettled{pending.conn, std::move(pending.name), true});
+  login_claims_.clear();
+  refresh_claims_.clear();
+  // Nobody on another node can be heard any more: they have left, as far as we can tell.
+  std::vector<Member> others;
+  for (const Member& member : members_) {
+    if (member.node != config_.node_name) others.push_back(member);
+  }
+  for (const Member& member : others)
+    remove_member(member.node, member.name);
+  nodes_.clear();
+}
+
+void Cluster::act_locally(Unechoed unechoed) {
+  switch (unechoed.kind) {
+    case ClusterKind::Line:
+      news_.push_back(HeardLine{std::move(unechoed.line)});
+      return;
+    case ClusterKind::Enter:
+      add_member(config_.node_name, std::move(unechoed.name), unechoed.conn);
+      return;
+    case ClusterKind::Leave:
+      remove_member(config_.node_name, unechoed.name);
+      return;
+    default:
+      return;
+  }
+}
+
+void Cluster::answered(const ClaimAnswer& answer) {
+  if (auto login = login_claims_.find(answer.id); login != login_claims_.end()) {
+    const bool granted = !answer.granted.empty() && answer.granted.front();
+    news_.push_back(ClaimSettled{login->second.conn, std::move(login->second.name), granted});
+    login_claims_.erase(login);
+    return;
+  }
+  auto refresh = refresh_claims_.find(answer.id);
+  if (refresh == refresh_claims_.end()) return;
+  const std::vector<std::string>& names = refresh->second;
+  for (std::size_t i = 0; i < names.size() && i < answer.granted.size(); ++i) {
+    if (answer.granted[i]) continue;
+    if (const ConnId holder = local_session_named(names[i]); holder != ConnId{}) {
+      news_.push_back(NameLost{holder});
+    }
+  }
+  refresh_claims_.erase(refresh);
+}
+
+void Cluster::heard(Instant now, const BusMessage& bus_message) {
+  auto message = decode_cluster_message(bus_message.message);
+  if (!message) {
+    world_.log(now, LogLevel::Debug, ConnId{},
+               "cluster: dropped a message on " + bus_message.channel + " that is not ours");
+    return;
+  }
+  const bool ours = message->from.node == config_.node_name;
+  if (ours && message->from.boot != config_.boot) {
+    world_.log(now, LogLevel::Error, ConnId{},
+               "cluster: another node runs under our name \"" + config_.node_name +
+                   "\": node names must be unique");
+  }
+  if (!ours) note_alive(message->from, now);
+  switch (message->kind) {
+    case ClusterKind::Line:
+      heard_line(*message, ours);
+      return;
+    case ClusterKind::Enter:
+      heard_enter(*message, ours);
+      return;
+    case ClusterKind::Leave:
+      heard_leave(*message, ours);
+      return;
+    case ClusterKind::Hello:
+      if (!ours) publish_roster();
+      return;
+    case ClusterKind::Roster:
+      heard_roster(*message, now);
+      return;
+    case ClusterKind::Alive:
+      return;
+    case ClusterKind::Gone:
+      heard_obituary(*message);
+      return;
+  }
+}
+
+// Any word from a node says it lives, in the run and incarnation the word carries.
+void Cluster::note_alive(const NodeRun& from, Instant now) {
+  NodeState& state = nodes_[from.node];
+  state.boot = from.boot;
+  state.incarnation = from.incarnation;
+  state.last_heard = now;
+  state.obituary_sent = false;
+}
+
+void Cluster::heard_line(const ClusterMessage& message, bool ours) {
+  if (ours) {
+    if (auto mine = take_unechoed(ClusterKind::Line)) {
+      news_.push_back(HeardLine{std::move(mine->line)});  // the payload we rendered: no copy
+      return;
+    }
+  }
+  news_.push_back(HeardLine{Payload::copy_of(message.fields.front())});
+}
+
+void Cluster::heard_enter(const ClusterMessage& message, bool ours) {
+  ConnId own;
+  if (ours) {
+    if (auto mine = take_unechoed(ClusterKind::Enter)) own = mine->conn;
+  }
+  add_member(message.from.node, message.fields.front(), own);
+}
+
+void Cluster::heard_leave(const ClusterMessage& message, bool ours) {
+  if (ours) take_unechoed(ClusterKind::Leave);
+  remove_member(message.from.node, message.fields.front());
+}
+
+// A roster is the whole truth about its node: whoever it lists is there, whoever it does not
+// is gone.
+void Cluster::heard_roster(const ClusterMessage& message, Instant now) {
+  const std::string& node = message.from.node;
+  const bool ours = node == config_.node_name;
+  if (!ours) note_alive(message.from, now);
+  std::vector<std::string> gone;
+  for (const Member& member : members_) {
+    if (member.node != node) continue;
+    const bool listed = std::find(message.fields.begin(), message.fields.end(), member.name) !=
+                        message.fields.end();
+    if (!listed) gone.push_back(member.name);
+  }
+  for (const std::string& name : gone)
+    remove_member(node, name);
+  for (const std::string& name : message.fields) {
+    const bool known = std::any_of(members_.begin(), members_.end(), [&](const Member& member) {
+      return member.node == node && member.name == name;
+    });
+    if (!known) add_member(node, name, ours ? local_session_named(name) : ConnId{});
+  }
+}
+
+void Cluster::heard_obituary(const ClusterMessage& message) {
+  const std::string& dead = message.fields[0];
+  const auto boot = parse_count(message.fields[1]);
+  const auto incarnation = parse_count(message.fields[2]);
+  if (!boot || !incarnation) return;  // not an obituary of anyone
+  if (dead == config_.node_name) {
+    // Reported dead while alive (we were slow or cut off for a while): come back to life in a
+    // new incarnation, so the others take our roster again.
+    if (*boot == config_.boot && *incarnation == incarnation_) {
+      ++incarnation_;
+      publish_roster();
+      claim_all_names();
+    }
+    return;
+  }
+  auto it = nodes_.find(dead);
+  if (it == nodes_.end() || it->second.boot != *boot || it->second.incarnation != *incarnation) {
+    return;  // about a run or incarnation since replaced: it spoke again after this was sent
+  }
+  nodes_.erase(it);
+  remove_node(dead);
+}
+
+void Cluster::check_silences(Instant now) {
+  for (auto& [node, state] : nodes_) {
+    if (state.obituary_sent || now - state.last_heard <= config_.node_timeout) continue;
+    state.obituary_sent = true;
+    world_.log(now, LogLevel::Warning, ConnId{},
+               "cluster: nothing from \"" + node + "\" for longer than the node timeout: " +
+                   "announcing its users as gone");
+    publish(bus::kNodesChannel, ClusterKind::Gone,
+            {node, std::to_string(state.boot), std::to_string(state.incarnation)});
+  }
+}
+
+std::optional<Cluster::Unechoed> Cluster::take_unechoed(ClusterKind kind) {
+  // Ours come back in the order we sent them; anything else means the store lost some, and
+  // what it lost is lost for everyone: skip to this one.
+  while (!unechoed_.empty()) {
+    Unechoed front = std::move(unechoed_.front());
+    unechoed_.pop_front();
+    if (front.kind == kind) return front;
+  }
+  return std::nullopt;
+}
+
+// --- publishing ---
+
+void Cluster::publish(std::string_view channel, ClusterKind kind, std::vector<std::string> fields) {
+  requests_.push_back(Publish{std::string(channel), encode({kind, me(), std::move(fields)})});
+}
+
+void Cluster::publish_room(ClusterKind kind, std::string field) {
+  std::vector<std::string> fields;
+  fields.push_back(std::move(field));
+  publish(room_channel(), kind, std::move(fields));
+}
+
+void Cluster::publish_roster() {
+  publish(bus::kNodesChannel, ClusterKind::Roster, local_names());
+}
+
+void Cluster::claim_all_names() {
+  std::vector<std::string> names = local_names();
+  if (names.empty()) return;
+  std::vector<std::string> keys;
+  keys.reserve(names.size());
+  for (const std::string& name : names)
+    keys.push_back(name_key(name));
+  const std::uint64_t id = next_claim_id_++;
+  requests_.push_back(ClaimKeys{id, std::move(keys), config_.node_timeout});
+  refresh_claims_.emplace(id, std::move(names));
+}
+
+std::vector<std::string> Cluster::local_names() const {
+  std::vector<std::string> names;
+  for (ConnId id : world_.logged_in()) {
+    if (const Session* session = world_.find(id)) names.push_back(session->name);
+  }
+  return names;
+}
+
+// --- members ---
+
+void Cluster::add_member(std::string node, std::string name, ConnId own) {
+  news_.push_back(HeardEnter{name, own});
+  members_.push_back({std::move(node), std::move(name)});
+}
+
+void Cluster::remove_member(std::string_view node, std::string_view name) {
+  auto it = std::find_if(members_.begin(), members_.end(), [&](const Member& member) {
+    return member.node == node && member.name == name;
+  });
+  if (it == members_.end()) return;
+  news_.push_back(HeardLeave{std::move(it->name)});
+  members_.erase(it);
+}
+
+void Cluster::remove_node(std::string_view node) {
+  std::vector<std::string> names;
+  for (const Member& member : members_) {
+    if (member.node == node) names.push_back(member.name);
+  }
+  for (const std::string& name : names)
+    remove_member(node, name);
+}
+
+ConnId Cluster::local_session_named(std::string_view name) const {
+  const Session* session = world_.find_by_name(name);
+  return session ? session->id : ConnId{};
+}
+
+void Cluster::confirm(ConnId own, std::string_view name) {
+  Session* session = world_.find(own);
+  if (!session || !session->awaiting_echo || session->name != name) return;
+  session->awaiting_echo = false;
+  --newcomers_;
+}
+
+}  // namespace teaparty::core

@@ -1,0 +1,187 @@
+#pragma once
+// Cluster: several teaparty nodes, one chat. Each node keeps its own connections; what makes
+// them one chat goes through a shared store (core/bus.h: Redis in production):
+//
+//   - Names. A login claims its name in the store (granted when free or already this node's);
+//     a node claims all its names again every heartbeat, so the names of a node that dies or is
+//     cut off are free again within the node timeout.
+//   - The room. A line said, someone entering, someone leaving: each is published on the room's
+//     channel and acted on by every node, the sender too, when it comes back from the store,
+//     never before; so every member on every node sees the room's events in the store's one
+//     order.
+//   - Who is there. Every node keeps the cluster's members in the order the bus told of them:
+//     Enter and Leave as they pass, a node's roster (everyone on it) when it joins the bus or
+//     asks for everyone's (Hello), and an obituary (Gone) for a node silent longer than the
+//     node timeout. Obituaries are published and acted on when they come back, too, so a dead
+//     node's users leave at the same point of the order everywhere.
+//   - Losing the store. The node tells its users, announces the other nodes' users as left,
+//     carries on as a chat of its own (lines it had sent but not yet heard back are delivered
+//     to its own users then), and when the link returns says Hello with its roster and claims
+//     its names again. A name that another node took meanwhile is lost: its local holder is
+//     told and logged out, and may log in again under another name.
+//
+// Cluster decides; the dialect words. What the dialect must act on comes out as ClusterNews,
+// which the server hands to the dialect after each input; what the store must do comes out as
+// BusRequests, which the shell carries. Only the classic dialect runs clustered for now.
+
+#include <deque>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <variant>
+#include <vector>
+
+#include "core/bus.h"
+#include "core/cluster_message.h"
+#include "core/config.h"
+#include "core/payload.h"
+#include "core/session.h"
+#include "core/time.h"
+#include "core/world.h"
+
+namespace teaparty::core {
+
+// --- what the dialect must act on ---
+// A line said in the room, by anyone on any node: deliver it to the room.
+struct HeardLine {
+  Payload line;
+};
+// Someone entered the room. `own` is the local session it was, if it is one of ours: it does
+// not hear its own arrival, and it hears the room from now on.
+struct HeardEnter {
+  std::string name;
+  ConnId own;
+};
+// Someone left the room (logged out, disconnected, or their node died or was cut off).
+struct HeardLeave {
+  std::string name;
+};
+// The store answered a login's claim (or the link broke first, and the node granted it on its
+// own). The session's input is held until this comes.
+struct ClaimSettled {
+  ConnId conn;
+  std::string name;
+  bool granted = false;
+};
+// Another node holds the name of this logged-in session now (taken while this node was cut
+// off): the session must be told and logged out.
+struct NameLost {
+  ConnId conn;
+};
+// The link to the store broke / came back.
+struct LinkLost {};
+struct LinkBack {};
+using ClusterNews =
+    std::variant<HeardLine, HeardEnter, HeardLeave, ClaimSettled, NameLost, LinkLost, LinkBack>;
+
+class Cluster {
+ public:
+  Cluster(ClusterConfig config, World& world);
+
+  const ClusterConfig& config() const { return config_; }
+  bool linked() const { return linked_; }
+
+  // --- asked by the dialect ---
+  // Whether a user on another node goes by this name (by the world's name key).
+  bool name_held_elsewhere(std::string_view name) const;
+  // Asks the store for the name; ClaimSettled follows. Holds the session's input till then.
+  void claim(Session& session, std::string name, Instant now);
+  // A granted name nobody here wants any more (its session left while the claim was out).
+  void release(std::string_view name);
+  // The session just logged in under its granted name / is leaving (still has its name).
+  void entered(Session& session);
+  void leaving(Session& session);
+  // A line said in the room, rendered by the dialect.
+  void say(Payload line);
+  // Every member of the room on every node, in the order the bus told of them, then this
+  // node's newcomers whose arrival is still on its way round.
+  std::vector<std::string> member_names() const;
+  // Delivers a line to this node's members of the room, except `except` and newcomers who
+  // have not heard their own arrival yet (what came before it is not theirs to hear).
+  void deliver(const Payload& line, ConnId except = {});
+  // After HeardEnter of its own session: from here on it hears the room.
+  void confirm(ConnId own, std::string_view name);
+
+  // --- from the server ---
+  void on_event(Instant now, const BusEvent& event);
+  void tick(Instant now);
+  // The node is stopping: tell the others its users are gone and free their names.
+  void shutting_down();
+  std::optional<Instant> next_deadline() const;
+  std::optional<BusRequest> poll_request();
+  std::optional<ClusterNews> poll_news();
+
+ private:
+  struct Member {
+    std::string node;
+    std::string name;
+  };
+  struct NodeState {
+    std::uint64_t boot = 0;
+    std::uint64_t incarnation = 0;
+    Instant last_heard;
+    bool obituary_sent = false;
+  };
+  // One of this node's room messages, published and not yet heard back: what to do locally if
+  // the link breaks before it comes.
+  struct Unechoed {
+    ClusterKind kind;
+    Payload line;      // Line
+    std::string name;  // Enter, Leave
+    ConnId conn;       // Enter
+  };
+  struct PendingClaim {
+    ConnId conn;
+    std::string name;
+  };
+
+  NodeRun me() const { return {config_.node_name, config_.boot, incarnation_}; }
+  std::string name_key(std::string_view name) const;
+  std::string room_channel() const;
+  void publish(std::string_view channel, ClusterKind kind, std::vector<std::string> fields);
+  void publish_room(ClusterKind kind, std::string field);
+  void publish_roster();
+  void claim_all_names();
+  std::vector<std::string> local_names() const;
+  Duration heartbeat() const { return config_.node_timeout / 3; }
+
+  void link_up(Instant now);
+  void link_down(Instant now);
+  void answered(const ClaimAnswer& answer);
+  void heard(Instant now, const BusMessage& message);
+  void note_alive(const NodeRun& from, Instant now);
+  void heard_line(const ClusterMessage& message, bool ours);
+  void heard_enter(const ClusterMessage& message, bool ours);
+  void heard_leave(const ClusterMessage& message, bool ours);
+  void heard_roster(const ClusterMessage& message, Instant now);
+  void heard_obituary(const ClusterMessage& message);
+  void check_silences(Instant now);
+  std::optional<Unechoed> take_unechoed(ClusterKind kind);
+  void act_locally(Unechoed unechoed);
+
+  void add_member(std::string node, std::string name, ConnId own);
+  void remove_member(std::string_view node, std::string_view name);
+  void remove_node(std::string_view node);
+  ConnId local_session_named(std::string_view name) const;
+
+  ClusterConfig config_;
+  World& world_;
+  bool linked_ = false;
+  bool ever_linked_ = false;
+  std::uint64_t incarnation_ = 0;
+  Instant next_heartbeat_;
+  std::uint64_t next_claim_id_ = 1;
+  std::map<std::uint64_t, PendingClaim> login_claims_;
+  std::map<std::uint64_t, std::vector<std::string>> refresh_claims_;  // id -> the names asked
+  std::vector<Member> members_;                                       // in the bus's order
+  std::map<std::string, NodeState> nodes_;                            // other nodes heard of
+  std::deque<Unechoed> unechoed_;
+  std::size_t newcomers_ = 0;  // sessions with awaiting_echo
+  std::vector<ConnId> scratch_;
+  std::deque<BusRequest> requests_;
+  std::deque<ClusterNews> news_;
+};
+
+}  // namespace teaparty::core
