@@ -3,6 +3,7 @@
 //   teaparty-sim run --seed S --clients N --steps K [--record FILE]
 //   teaparty-sim replay FILE
 //   teaparty-sim sessions --seed S --count N [--clients C] [--steps K]
+//   teaparty-sim cluster --seed S --nodes 2..3 --clients N --steps K [--trace FILE]
 //
 // `run` prints its seed and options first and a digest of the whole transcript last, so two
 // runs can be compared by their last lines. Exit codes are in sim/exit_codes.h.
@@ -20,6 +21,7 @@
 #include <variant>
 
 #include "core/transcript.h"
+#include "sim/cluster_simulation.h"
 #include "sim/crash_guard.h"
 #include "sim/differential_sessions.h"
 #include "sim/exit_codes.h"
@@ -193,6 +195,61 @@ int print_sessions(const sim::SessionOptions& options) {
   return sim::exit_code::kPassed;
 }
 
+struct ClusterRunOptions {
+  sim::ClusterOptions simulation;
+  std::string trace;
+};
+
+// Several nodes and a virtual Redis (sim/cluster_simulation.h). The trace, everything that
+// happened one line each, is what the digest covers; it is written on a violation, or when
+// asked for.
+int run_cluster(const ClusterRunOptions& options) {
+  const sim::ClusterOptions& o = options.simulation;
+  std::printf("SEED=%llu NODES=%zu CLIENTS=%zu STEPS=%zu\n",
+              static_cast<unsigned long long>(o.seed), o.nodes, o.clients, o.steps);
+  sim::ClusterSimulation simulation(o);
+  std::printf("node_timeout %s s\n",
+              transcript::format_time(core::Instant{simulation.node_timeout()}).c_str());
+  std::fflush(stdout);
+  const std::string failure_path = options.trace.empty()
+                                       ? "teaparty-sim-cluster-" + std::to_string(o.seed) + ".trace"
+                                       : options.trace;
+  const std::string seed_line =
+      "SEED=" + std::to_string(o.seed) + " (" + sim::command_line(o) + ")";
+  sim::CrashReport crash;
+  crash.message = "CRASH: core died in " + seed_line + "\n  trace: " + failure_path + "\n";
+  crash.transcript = &simulation.trace();
+  crash.path = failure_path;
+  const sim::CrashGuard guard(std::move(crash));
+  const sim::ClusterResult result = simulation.run();
+
+  const sim::ClusterStats& s = result.stats;
+  std::printf(
+      "steps=%zu connects=%zu lines=%zu says=%zu bus_requests=%zu bus_events=%zu kills=%zu "
+      "cuts=%zu vanishes=%zu published=%zu lost=%zu\n",
+      s.steps, s.connects, s.lines_typed, s.says, s.bus_requests, s.bus_events, s.kills, s.cuts,
+      s.vanishes, s.store.published, s.store.lost);
+  std::printf("checked: room_lines=%zu says=%zu windows=%zu kill_checks=%zu name_checks=%zu\n",
+              s.oracle.lines_checked, s.oracle.says_checked, s.oracle.windows_compared,
+              s.oracle.kills_checked, s.name_checks);
+  int code = sim::exit_code::kPassed;
+  if (result.violation) {
+    std::printf("VIOLATION: %s\n  at %s\n  %s\n", result.violation->c_str(), result.where.c_str(),
+                seed_line.c_str());
+    if (write_file(failure_path, simulation.trace())) {
+      std::printf("  trace: %s\n", failure_path.c_str());
+    } else {
+      std::printf("  could not write the trace to %s\n", failure_path.c_str());
+    }
+    code = sim::exit_code::kViolation;
+  } else if (!options.trace.empty() && !write_file(options.trace, simulation.trace())) {
+    std::fprintf(stderr, "teaparty-sim: cannot write %s\n", options.trace.c_str());
+    code = sim::exit_code::kUsage;
+  }
+  std::printf("DIGEST=%s\n", result.digest.c_str());
+  return code;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -242,6 +299,22 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(std::size_t{1}, std::size_t{10'000}))
       ->capture_default_str();
 
+  ClusterRunOptions cluster_options;
+  CLI::App* cluster_command = app.add_subcommand(
+      "cluster", "Run several nodes joined by a virtual Redis, with nodes and the store failing");
+  cluster_command->add_option("--seed", cluster_options.simulation.seed, "The seed")
+      ->capture_default_str();
+  cluster_command->add_option("--nodes", cluster_options.simulation.nodes, "Nodes")
+      ->check(CLI::Range(std::size_t{2}, std::size_t{3}))
+      ->capture_default_str();
+  cluster_command->add_option("--clients", cluster_options.simulation.clients, "Virtual clients")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{200}))
+      ->capture_default_str();
+  cluster_command->add_option("--steps", cluster_options.simulation.steps, "Steps")
+      ->capture_default_str();
+  cluster_command->add_option("--trace", cluster_options.trace,
+                              "Write everything that happened to this file");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -250,5 +323,6 @@ int main(int argc, char** argv) {
   }
   if (run_command->parsed()) return run(run_options);
   if (sessions_command->parsed()) return print_sessions(session_options);
+  if (cluster_command->parsed()) return run_cluster(cluster_options);
   return replay(replay_path);
 }
