@@ -337,8 +337,7 @@ void Cluster::heard_roster(const ClusterMessage& message, Instant now) {
                         message.fields.end();
     if (!listed) gone.push_back(member.name);
   }
-  for (const std::string& name : gone)
-    remove_member(node, name);
+  announce_departures(node, std::move(gone));
   for (const std::string& name : message.fields) {
     const bool known = std::any_of(members_.begin(), members_.end(), [&](const Member& member) {
       return member.node == node && member.name == name;
@@ -464,6 +463,14 @@ void Cluster::remove_node(std::string_view node) {
   for (const Member& member : members_) {
     if (member.node == node) names.push_back(member.name);
   }
+  announce_departures(node, std::move(names));
+}
+
+// Several leave at once (a roster, an obituary): in the order of their names, not of this
+// node's list, which can differ from another node's after an outage; so every node announces
+// them in the same order.
+void Cluster::announce_departures(std::string_view node, std::vector<std::string> names) {
+  std::sort(names.begin(), names.end());
   for (const std::string& name : names)
     remove_member(node, name);
 }

@@ -165,6 +165,7 @@ class Cluster {
   void add_member(std::string node, std::string name, ConnId own);
   void remove_member(std::string_view node, std::string_view name);
   void remove_node(std::string_view node);
+  void announce_departures(std::string_view node, std::vector<std::string> names);
   ConnId local_session_named(std::string_view name) const;
 
   ClusterConfig config_;

@@ -7,7 +7,9 @@
 // P is handed to the node) until its node's link goes down, it logs out, vanishes, or its
 // connection is closed; once unchecked it stays so (after a link breaks, a node's users are
 // served locally and then re-announced: nothing there is about one global order). While
-// checked:
+// checked (a session that arrives while its node is still settling after joining the store is
+// never checked: its node is still learning who is there from the rosters, and announces them
+// as they come, which the others do not):
 //   - every room line it receives (a say, someone entering, someone leaving) must come from a
 //     message of the store, handed to its node, never from a local event, and the places of
 //     those messages must never go backwards (one global order);

@@ -468,6 +468,10 @@ void ClusterSimulation::hand_over(std::size_t index, const core::BusEvent& event
   node.server->bus_event(now_, event);
   pump(index, message ? place : std::nullopt);
   if (!message) return;
+  // A node that has just (re)joined learns the others' users from their rosters as they come
+  // back, and announces them to its own: lines about its view catching up, not the global
+  // order. A session arriving then is left unchecked (core/cluster.h, "Losing the store").
+  if (now_ - node.linked_since < settle_time()) awaiting_echo.clear();
   for (core::ConnId id : awaiting_echo) {
     const core::Session* session = node.server->world().find(id);
     const auto slot = node.client_of.find(id.value);
