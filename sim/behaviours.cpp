@@ -313,6 +313,15 @@ std::string marked(Random& random, TypingContext& context, std::string_view star
   return text + line_end(random);
 }
 
+// A private message to `to`, ending with a fresh whisper marker.
+std::string whispered(Random& random, TypingContext& context, std::string_view to) {
+  std::string text = (random.percent(80) ? "/msg "s : "/tell "s) + std::string(to) + " psst ";
+  text += words(random, random.below(3));
+  text += ' ';
+  text += SayOracle::whisper_marker(context.whisper_number++);
+  return text + line_end(random);
+}
+
 std::string name_in_use_or_good(Random& random, const TypingContext& context) {
   if (context.names_in_use.empty()) return std::string(pick(random, kGoodNames));
   return context.names_in_use[random.below(context.names_in_use.size())];
@@ -344,11 +353,11 @@ std::string modern_act(Random& random, ModernAct chosen, TypingContext& context)
     case ModernAct::Who:
       return command(random, "/who") + line_end(random);
     case ModernAct::MsgPresent:
-      // Private: marked apart from says, as only two connections may see it.
-      return "/msg " + name_in_use_or_good(random, context) + " psst " + words(random, 2) +
-             line_end(random);
+      // Private: marked apart from says ([w4]), as only two connections may see it.
+      return whispered(random, context, name_in_use_or_good(random, context));
     case ModernAct::MsgAbsent:
-      return "/msg " + std::string(pick(random, kAbsentNames)) + " psst" + line_end(random);
+      // Marked too: a whisper to nobody must reach nobody.
+      return whispered(random, context, pick(random, kAbsentNames));
     case ModernAct::Nick:
       return command(random, "/nick") + " " +
              std::string(random.percent(80) ? pick(random, kGoodNames) : pick(random, kOddNames)) +

@@ -31,6 +31,8 @@ struct TypingContext {
   std::span<const std::string> names_in_use;  // to try a taken name
   std::size_t max_line = 4096;
   std::uint64_t say_number = 0;  // the next say ends with SayOracle::marker(say_number++)
+  // The next private message ends with SayOracle::whisper_marker(whisper_number++).
+  std::uint64_t whisper_number = 0;
   // What the client speaks: the classic dialect's words, or the modern dialect's names at the
   // prompt, implicit chat and /commands (core/modern_dialect.h).
   core::DialectKind dialect = core::DialectKind::Classic;

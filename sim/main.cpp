@@ -107,8 +107,9 @@ void print_config(const core::Config& config) {
 void print_stats(const sim::SimStats& s) {
   std::printf(
       "events=%zu connects=%zu closes=%zu bytes_in=%zu bytes_out=%zu ticks=%zu says=%zu "
-      "deliveries=%zu\n",
-      s.events, s.connects, s.closes, s.bytes_in, s.bytes_out, s.ticks, s.says, s.deliveries);
+      "whispers=%zu deliveries=%zu\n",
+      s.events, s.connects, s.closes, s.bytes_in, s.bytes_out, s.ticks, s.says, s.whispers,
+      s.deliveries);
 }
 
 int run(const RunOptions& options) {

@@ -19,12 +19,18 @@ std::string name(core::ConnId conn) {
   return "connection " + std::to_string(conn.value);
 }
 
-// The number of the marker a line ends with, if it ends with one ("alice: hi [m17]").
-std::optional<std::uint64_t> marker_at_end(std::string_view line) {
+// The marker a line ends with, if it ends with one ("alice: hi [m17]", "bob whispers: [w4]").
+struct Ending {
+  bool whisper = false;
+  std::uint64_t number = 0;
+};
+std::optional<Ending> marker_at_end(std::string_view line) {
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   if (line.empty() || line.back() != ']') return std::nullopt;
-  const std::size_t open = line.rfind("[m");
-  if (open == std::string_view::npos) return std::nullopt;
+  const std::size_t open = line.rfind('[');
+  if (open == std::string_view::npos || open + 2 >= line.size()) return std::nullopt;
+  const char kind = line[open + 1];
+  if (kind != 'm' && kind != 'w') return std::nullopt;
   const std::string_view digits = line.substr(open + 2, line.size() - open - 3);
   const bool all_digits = !digits.empty() && std::all_of(digits.begin(), digits.end(), [](char c) {
     return c >= '0' && c <= '9';
@@ -33,18 +39,60 @@ std::optional<std::uint64_t> marker_at_end(std::string_view line) {
   if (!all_digits) return std::nullopt;
   const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), number);
   if (error != std::errc{} || end != digits.data() + digits.size()) return std::nullopt;
-  return number;
+  return Ending{kind == 'w', number};
+}
+
+// The one line a payload holds, CR LF cut off, if it holds exactly one.
+std::optional<std::string_view> one_line(std::string_view payload) {
+  if (!payload.ends_with("\r\n") || payload.find('\n') != payload.size() - 1) return std::nullopt;
+  return payload.substr(0, payload.size() - 2);
 }
 
 // A say as core queues it: one payload holding one line, `NAME: TEXT [mN]` and CR LF. Replies
 // that list names or echo a word are told apart by shape: a name or an unknown word can end
 // with a marker when a client's bytes run two lines together.
 std::optional<std::uint64_t> say_in(std::string_view payload) {
-  if (!payload.ends_with("\r\n") || payload.find('\n') != payload.size() - 1) return std::nullopt;
-  if (payload.starts_with(core::classic_text::kUnknownPrefix)) return std::nullopt;
-  const std::string_view line = payload.substr(0, payload.size() - 2);
-  if (line.find(": ") == std::string_view::npos) return std::nullopt;
-  return marker_at_end(line);
+  const auto line = one_line(payload);
+  if (!line || line->starts_with(core::classic_text::kUnknownPrefix)) return std::nullopt;
+  if (line->find(": ") == std::string_view::npos) return std::nullopt;
+  const auto ending = marker_at_end(*line);
+  if (!ending || ending->whisper) return std::nullopt;
+  return ending->number;
+}
+
+// A whisper as core queues it: one payload holding one line, `FROM whispers: TEXT [wN]` for
+// the addressee or `You whisper to TO: TEXT [wN]` for the sender, and CR LF. (Names have no
+// spaces or colons, which tells a whisper from a say whose text looks like one.)
+struct Whispered {
+  std::uint64_t number = 0;
+  bool echo = false;
+  std::string_view other;  // TO or FROM
+  std::string_view text;
+};
+std::optional<Whispered> whisper_in(std::string_view payload) {
+  const auto line = one_line(payload);
+  if (!line) return std::nullopt;
+  const auto ending = marker_at_end(*line);
+  if (!ending || !ending->whisper) return std::nullopt;
+  namespace text = core::modern_text;
+  Whispered found{ending->number, false, {}, {}};
+  std::size_t split = std::string_view::npos;
+  if (line->starts_with(text::kWhisperToPrefix)) {
+    found.echo = true;
+    const std::string_view rest = line->substr(text::kWhisperToPrefix.size());
+    split = rest.find(text::kWhisperToSeparator);
+    if (split == std::string_view::npos) return std::nullopt;
+    found.other = rest.substr(0, split);
+    found.text = rest.substr(split + text::kWhisperToSeparator.size());
+  } else {
+    split = line->find(text::kWhisperFromSuffix);
+    if (split == std::string_view::npos) return std::nullopt;
+    found.other = line->substr(0, split);
+    found.text = line->substr(split + text::kWhisperFromSuffix.size());
+  }
+  if (found.other.empty() || found.other.find_first_of(" :") != std::string_view::npos)
+    return std::nullopt;
+  return found;
 }
 
 // The key of the room the connection is in, or empty if it is in none.
@@ -73,27 +121,54 @@ std::string SayOracle::marker(std::uint64_t number) {
   return "[m" + std::to_string(number) + "]";
 }
 
+std::string SayOracle::whisper_marker(std::uint64_t number) {
+  return "[w" + std::to_string(number) + "]";
+}
+
+std::string SayOracle::marker(Mark mark) {
+  return mark.whisper ? whisper_marker(mark.number) : marker(mark.number);
+}
+
+// A room that is no longer there is gone for good: a room made later under its name is
+// another room, with a history of its own.
+void SayOracle::note_rooms(const core::Server& server) {
+  std::set<std::string> present;
+  for (const core::Room* room : server.world().rooms())
+    present.insert(server.world().key_of(room->name));
+  for (const std::string& key : rooms_present_) {
+    if (!present.contains(key)) ++generations_[key];
+  }
+  rooms_present_ = std::move(present);
+}
+
+SayOracle::RoomRef SayOracle::current(const std::string& key) const {
+  auto generation = generations_.find(key);
+  return {key, generation == generations_.end() ? 0 : generation->second};
+}
+
 void SayOracle::before_input(const core::Server& server, std::optional<core::ConnId> receiver) {
   before_.clear();
+  note_rooms(server);
   const bool rooms_change = server.config().dialect == core::DialectKind::Modern;
   for (core::ConnId id : server.world().session_ids()) {
     const core::Session* session = server.world().find(id);
     // A tick handles the lines the rate limit held back, whoever typed them.
     const bool acts =
         receiver ? *receiver == id : !session->held_input.empty() || session->end_of_stream_held;
-    before_[id.value] = {server.queued_bytes(id), room_of(server, id), rooms_change && acts,
-                         session->phase};
+    before_[id.value] = {server.queued_bytes(id), room_of(server, id), session->name, acts,
+                         rooms_change && acts,    session->phase};
   }
 }
 
 // An input only appends output, so the payloads a connection was sent during it are the ones
 // queued past what it had before.
-std::vector<SayOracle::Sent> SayOracle::says_sent_during_input(const core::Server& server) const {
+std::vector<SayOracle::Sent> SayOracle::sent_during_input(
+    const core::Server& server, std::vector<WhisperLine>& whispers) const {
   std::vector<Sent> sent;
   for (core::ConnId id : server.world().session_ids()) {
     auto before = before_.find(id.value);
     if (before == before_.end() || server.queued_bytes(id) <= before->second.queued) continue;
-    Sent heard{id, {}, {}};
+    Sent heard{id, {}, {}, {}};
     std::size_t offset = 0;
     bool in_history = false;
     for (std::string_view payload : queued_views(server, id)) {
@@ -105,15 +180,23 @@ std::vector<SayOracle::Sent> SayOracle::says_sent_during_input(const core::Serve
       if (auto number = say_in(payload)) {
         heard.markers.push_back(*number);
         heard.lines.emplace_back(payload.substr(0, payload.size() - 1));
+        heard.in_order.push_back({false, *number});
+      } else if (auto whisper = whisper_in(payload)) {
+        whispers.push_back({id, whisper->number, whisper->echo, std::string(whisper->other),
+                            std::string(whisper->text),
+                            std::string(payload.substr(0, payload.size() - 1))});
+        heard.in_order.push_back({true, whisper->number});
       }
     }
-    if (!heard.markers.empty()) sent.push_back(std::move(heard));
+    if (!heard.in_order.empty()) sent.push_back(std::move(heard));
   }
   return sent;
 }
 
 SayOracle::Violation SayOracle::check_input(const core::Server& server,
                                             const std::vector<Sent>& sent) const {
+  if (std::all_of(sent.begin(), sent.end(), [](const Sent& s) { return s.markers.empty(); }))
+    return std::nullopt;
   // Once per connection, once ever.
   std::set<std::uint64_t> all;
   for (const Sent& s : sent) {
@@ -190,22 +273,128 @@ SayOracle::Violation SayOracle::check_input(const core::Server& server,
   return std::nullopt;
 }
 
+// Whether a connection that was there before the input is gone after it (closed with whatever
+// it was queued, a slow consumer for one).
+bool SayOracle::someone_left_during_input(const core::Server& server) const {
+  return std::any_of(before_.begin(), before_.end(), [&](const auto& entry) {
+    return server.world().find(core::ConnId{entry.first}) == nullptr;
+  });
+}
+
+SayOracle::Violation SayOracle::check_whispers(const core::Server& server,
+                                               const std::vector<WhisperLine>& whispers) const {
+  const core::World& world = server.world();
+  // Whether the connection was called `name` before or after the input.
+  auto called = [&](core::ConnId conn, std::string_view name) {
+    const std::string key = world.key_of(name);
+    const core::Session* now = world.find(conn);
+    auto before = before_.find(conn.value);
+    return (now && !now->name.empty() && world.key_of(now->name) == key) ||
+           (before != before_.end() && !before->second.name.empty() &&
+            world.key_of(before->second.name) == key);
+  };
+  auto acted = [&](core::ConnId conn) {
+    auto before = before_.find(conn.value);
+    return before != before_.end() && before->second.acts;
+  };
+  std::set<std::uint64_t> numbers;
+  for (const WhisperLine& w : whispers)
+    numbers.insert(w.number);
+  for (std::uint64_t number : numbers) {
+    const std::string mark = whisper_marker(number);
+    if (whispers_.contains(number)) return "whisper " + mark + " was handled a second time";
+    const WhisperLine* heard = nullptr;
+    const WhisperLine* echo = nullptr;
+    for (const WhisperLine& w : whispers) {
+      if (w.number != number) continue;
+      const WhisperLine*& slot = w.echo ? echo : heard;
+      if (slot) {
+        return "whisper " + mark + " was sent to " + name(slot->conn) + " and to " + name(w.conn) +
+               (w.echo ? " as its sender's echo" : " as its addressee");
+      }
+      slot = &w;
+    }
+    if (echo && !acted(echo->conn)) {
+      return name(echo->conn) + " was sent the echo of whisper " + mark +
+             " but none of its lines was handled";
+    }
+    if (heard && echo) {
+      if (heard->conn == echo->conn) return name(heard->conn) + " whispered " + mark + " to itself";
+      if (heard->text != echo->text) {
+        return "whisper " + mark + " reads \"" + heard->text + "\" to its addressee but \"" +
+               echo->text + "\" to its sender";
+      }
+      if (!acted(heard->conn) && !called(heard->conn, echo->other)) {
+        return name(heard->conn) + " was sent whisper " + mark + " meant for " + echo->other;
+      }
+    } else if (heard) {
+      // Its sender, being one of those whose lines were handled, must have gone meanwhile.
+      const bool sender_left = std::any_of(before_.begin(), before_.end(), [&](const auto& e) {
+        return e.second.acts && !world.find(core::ConnId{e.first});
+      });
+      if (!sender_left) {
+        return name(heard->conn) + " was sent whisper " + mark + " from " + heard->other +
+               ", who was not sent its echo";
+      }
+    } else {
+      // Its addressee must have gone meanwhile (or be the sender's own connection, renamed).
+      const core::Session* addressee = world.find_by_name(echo->other);
+      if (addressee && addressee->id != echo->conn && !acted(addressee->id) &&
+          before_.contains(addressee->id.value)) {
+        return name(addressee->id) + " (" + addressee->name + ") was not sent whisper " + mark +
+               ", which " + name(echo->conn) + " was told it sent";
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+// Rooms that disappeared are noticed before the next input, not after this one: a history block
+// shown during this input was of the room as it was then.
 SayOracle::Violation SayOracle::after_input(const core::Server& server) {
-  const std::vector<Sent> sent = says_sent_during_input(server);
-  if (sent.empty()) return std::nullopt;
+  said_during_input_.clear();
+  std::vector<WhisperLine> whispers;
+  const std::vector<Sent> sent = sent_during_input(server, whispers);
   if (Violation violation = check_input(server, sent)) return violation;
+  if (Violation violation = check_whispers(server, whispers)) return violation;
+  for (const WhisperLine& w : whispers) {
+    WhisperLines& lines = whispers_[w.number];
+    (w.echo ? lines.echo : lines.heard) = w.line;
+  }
   for (const Sent& s : sent) {
-    std::deque<std::uint64_t>& owed = listeners_[s.conn.value].owed;
+    std::deque<Mark>& owed = listeners_[s.conn.value].owed;
+    owed.insert(owed.end(), s.in_order.begin(), s.in_order.end());
     const Before& before = before_.at(s.conn.value);
     const bool stayed =
         !before.may_move && !before.room.empty() && room_of(server, s.conn) == before.room;
     for (std::size_t i = 0; i < s.markers.size(); ++i) {
-      said_.emplace(s.markers[i], s.lines[i]);
-      if (stayed) said_in_.emplace(s.markers[i], before.room);
-      owed.push_back(s.markers[i]);
+      if (said_.emplace(s.markers[i], s.lines[i]).second) said_during_input_.insert(s.markers[i]);
+      if (stayed) said_in_.emplace(s.markers[i], current(before.room));
     }
   }
+  if (Violation violation = learn_from_histories(server)) return violation;
   return check_history(server);
+}
+
+SayOracle::Violation SayOracle::learn_from_histories(const core::Server& server) {
+  for (const core::Room* room : server.world().rooms()) {
+    const RoomRef here = current(server.world().key_of(room->name));
+    Violation violation;
+    room->history.for_each([&](const core::Payload& payload) {
+      const auto number = say_in(payload.text());
+      if (violation || !number) return;
+      if (said_.emplace(*number, payload.text().substr(0, payload.size() - 1)).second)
+        said_during_input_.insert(*number);
+      auto [known, learned] = said_in_.emplace(*number, here);
+      if (!learned && !(known->second == here)) {
+        violation = "say " + marker(*number) + " is remembered by \"" + here.key +
+                    "\" but was heard in \"" + known->second.key + "\"" +
+                    (known->second.key == here.key ? " (an earlier room of that name)" : "");
+      }
+    });
+    if (violation) return violation;
+  }
+  return std::nullopt;
 }
 
 SayOracle::Violation SayOracle::check_history(const core::Server& server) const {
@@ -213,13 +402,13 @@ SayOracle::Violation SayOracle::check_history(const core::Server& server) const 
     auto before = before_.find(id.value);
     if (before == before_.end() || server.queued_bytes(id) <= before->second.queued) continue;
     std::size_t offset = 0;
-    std::optional<std::string> room;  // while in a block: its room's key
+    std::optional<RoomRef> room;  // while in a block: its room
     std::size_t lines = 0;
     for (std::string_view payload : queued_views(server, id)) {
       offset += payload.size();
       if (offset <= before->second.queued) continue;
       if (auto header = history_header_room(payload)) {
-        room = server.world().key_of(*header);
+        room = current(server.world().key_of(*header));
         lines = 0;
       } else if (payload == core::modern_text::kHistoryEnd) {
         room.reset();
@@ -227,14 +416,29 @@ SayOracle::Violation SayOracle::check_history(const core::Server& server) const 
         if (++lines > server.world().history_limit()) {
           return name(id) + " was shown more than " +
                  std::to_string(server.world().history_limit()) + " lines of history of \"" +
-                 *room + "\"";
+                 room->key + "\"";
+        }
+        if (auto whisper = whisper_in(payload)) {
+          return name(id) + " was shown whisper " + whisper_marker(whisper->number) +
+                 " as history of \"" + room->key + "\"";
         }
         const auto number = say_in(payload);
         if (!number) continue;
         auto said_in = said_in_.find(*number);
-        if (said_in != said_in_.end() && said_in->second != *room) {
-          return name(id) + " was shown say " + marker(*number) + " said in \"" + said_in->second +
-                 "\" as history of \"" + *room + "\"";
+        if (said_in == said_in_.end()) {
+          // Said and forgotten again within this input, heard by nobody who stayed in its room
+          // (or by nobody still here): its room cannot be known. Any other say is known.
+          const bool heard_and_forgotten_now = said_during_input_.contains(*number);
+          const bool unheard_now = !said_.contains(*number) && someone_left_during_input(server);
+          if (heard_and_forgotten_now || unheard_now) continue;
+          return name(id) + " was shown say " + marker(*number) + " as history of \"" + room->key +
+                 "\", but no room remembered it";
+        }
+        if (!(said_in->second == *room)) {
+          return name(id) + " was shown say " + marker(*number) + " said in \"" +
+                 said_in->second.key + "\"" +
+                 (said_in->second.key == room->key ? " (an earlier room of that name)" : "") +
+                 " as history of \"" + room->key + "\"";
         }
       }
     }
@@ -242,19 +446,28 @@ SayOracle::Violation SayOracle::check_history(const core::Server& server) const 
   return std::nullopt;
 }
 
-// A line the client read: if it is a say the oracle saw core queue, it must be the next one
-// this connection is owed. (The say may follow bytes without a line end, a telnet answer say,
-// so the line need only end with it.)
+// A line the client read: if it is a say or a whisper the oracle saw core queue, it must be the
+// next one this connection is owed. (It may follow bytes without a line end, a telnet answer
+// say, so the line need only end with it.)
 SayOracle::Violation SayOracle::check_line(core::ConnId conn, std::string_view line) {
-  const auto number = marker_at_end(line);
-  if (!number) return std::nullopt;
-  auto said = said_.find(*number);
-  if (said == said_.end() || !line.ends_with(said->second)) return std::nullopt;
+  const auto ending = marker_at_end(line);
+  if (!ending) return std::nullopt;
+  const Mark mark{ending->whisper, ending->number};
+  if (mark.whisper) {
+    auto lines = whispers_.find(mark.number);
+    auto ends_with = [&](const std::string& end) { return !end.empty() && line.ends_with(end); };
+    if (lines == whispers_.end() ||
+        !(ends_with(lines->second.heard) || ends_with(lines->second.echo)))
+      return std::nullopt;
+  } else {
+    auto said = said_.find(mark.number);
+    if (said == said_.end() || !line.ends_with(said->second)) return std::nullopt;
+  }
   ++deliveries_checked_;
-  std::deque<std::uint64_t>& owed = listeners_[conn.value].owed;
-  if (owed.empty() || owed.front() != *number) {
-    return name(conn) + " received say " + marker(*number) + " where it was owed " +
-           (owed.empty() ? std::string("nothing") : marker(owed.front()));
+  std::deque<Mark>& owed = listeners_[conn.value].owed;
+  if (owed.empty() || !(owed.front() == mark)) {
+    return name(conn) + " received " + (mark.whisper ? "whisper " : "say ") + marker(mark) +
+           " where it was owed " + (owed.empty() ? std::string("nothing") : marker(owed.front()));
   }
   owed.pop_front();
   return std::nullopt;
@@ -289,8 +502,9 @@ SayOracle::Violation SayOracle::on_written(core::ConnId conn, std::string_view b
 SayOracle::Violation SayOracle::after_writing_everything(core::ConnId conn) {
   auto it = listeners_.find(conn.value);
   if (it == listeners_.end() || it->second.owed.empty()) return std::nullopt;
-  return name(conn) + " was written everything core queued for it but never received say " +
-         marker(it->second.owed.front());
+  const Mark owed = it->second.owed.front();
+  return name(conn) + " was written everything core queued for it but never received " +
+         (owed.whisper ? "whisper " : "say ") + marker(owed);
 }
 
 }  // namespace teaparty::sim

@@ -98,6 +98,7 @@ SimResult Simulation::run() {
     going = step();
   if (going) wind_down();
   result_.stats.says = driver_.oracle().says_seen();
+  result_.stats.whispers = driver_.oracle().whispers_seen();
   result_.stats.deliveries = driver_.oracle().deliveries_checked();
   result_.digest = digest_.hex();
   return result_;

@@ -63,6 +63,7 @@ struct SimStats {
   std::size_t bytes_out = 0;
   std::size_t ticks = 0;
   std::size_t says = 0;        // markers core broadcast
+  std::size_t whispers = 0;    // private messages core sent (to either end)
   std::size_t deliveries = 0;  // said lines the oracle checked on arrival
 };
 

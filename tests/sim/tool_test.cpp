@@ -9,10 +9,13 @@
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <string>
+#include <variant>
 #include <vector>
 
+#include "core/transcript.h"
 #include "sim/digest.h"
 #include "sim/exit_codes.h"
 #include "sim/simulation.h"
@@ -60,6 +63,22 @@ std::string read_file(const std::string& path) {
 
 void write_file(const std::string& path, const std::string& text) {
   std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
+}
+
+// Every byte core sent in a transcript, connection by connection (a line may be cut across any
+// number of `out` events).
+std::string everything_sent(const std::string& text) {
+  const auto parsed = core::transcript::parse(text);
+  if (!std::holds_alternative<core::transcript::Transcript>(parsed)) return "(unparsable)";
+  std::map<std::uint64_t, std::string> sent;
+  for (const auto& event : std::get<core::transcript::Transcript>(parsed).events) {
+    if (const auto* out = std::get_if<core::transcript::Sent>(&event.what))
+      sent[event.conn.value] += out->bytes;
+  }
+  std::string all;
+  for (const auto& [conn, bytes] : sent)
+    all += bytes + "\n---\n";
+  return all;
 }
 
 std::string temp_path(const std::string& name) {
@@ -138,9 +157,86 @@ TEST(SimTool, ReplayOfAMalformedOrMissingFileIsAUsageError) {
   EXPECT_EQ(sim("replay " + temp_path("no-such-file")).exit_code, exit_code::kUsage);
 }
 
+// --dialect modern makes the clients speak the modern dialect to a modern core: the transcript
+// carries its settings and what only it says (the name prompt, rooms, whispers), and the whole
+// run replays byte for byte. The same seed in the classic dialect says none of it.
+TEST(SimTool, DialectModernRunsTheModernDialectAndReplays) {
+  const std::string path = temp_path("modern.transcript");
+  const Ran ran = sim("run --dialect modern --seed 5 --clients 5 --steps 1500 --record " + path);
+  ASSERT_EQ(ran.exit_code, exit_code::kPassed) << ran.output;
+  EXPECT_NE(ran.output.find("config: server_name TestChat dialect modern "), std::string::npos)
+      << ran.output;
+  const std::string transcript = read_file(path);
+  EXPECT_NE(transcript.find("config dialect modern\n"), std::string::npos);
+  EXPECT_NE(
+      transcript.find("# teaparty-sim run --seed 5 --clients 5 --steps 1500 --dialect modern"),
+      std::string::npos);
+  const std::string sent = everything_sent(transcript);
+  EXPECT_NE(sent.find("Your name: "), std::string::npos);
+  EXPECT_NE(sent.find("! You are in main. Type /help for the commands."), std::string::npos);
+  EXPECT_NE(sent.find(" whispers: psst "), std::string::npos);
+  Digest digest;
+  digest.add(transcript);
+  EXPECT_EQ(ran.last_line(), "DIGEST=" + digest.hex());
+  // Another process makes the same bytes, and replay finds every one of them again.
+  EXPECT_EQ(sim("run --dialect modern --seed 5 --clients 5 --steps 1500").last_line(),
+            ran.last_line());
+  const Ran replayed = sim("replay " + path);
+  EXPECT_EQ(replayed.exit_code, exit_code::kPassed) << replayed.output;
+  EXPECT_NE(replayed.output.find("every output byte matches"), std::string::npos)
+      << replayed.output;
+
+  const std::string classic_path = temp_path("classic.transcript");
+  ASSERT_EQ(sim("run --seed 5 --clients 5 --steps 1500 --record " + classic_path).exit_code,
+            exit_code::kPassed);
+  const std::string classic = read_file(classic_path);
+  EXPECT_NE(classic.find("config dialect classic\n"), std::string::npos);
+  EXPECT_NE(everything_sent(classic).find(" has entered the room."), std::string::npos);
+  EXPECT_EQ(everything_sent(classic).find("Your name: "), std::string::npos);
+}
+
+// --history sets how many lines a room shows whoever enters it: the transcript carries the
+// setting, the blocks it shows are that long at most, and replay shows them again.
+TEST(SimTool, HistorySetsTheLinesARoomShowsAndReplays) {
+  const std::string path = temp_path("history.transcript");
+  const Ran ran =
+      sim("run --dialect modern --history 1 --seed 9 --clients 6 --steps 2000 --record " + path);
+  ASSERT_EQ(ran.exit_code, exit_code::kPassed) << ran.output;
+  const std::string transcript = read_file(path);
+  EXPECT_NE(transcript.find("config history_lines 1\n"), std::string::npos);
+  EXPECT_NE(transcript.find("--dialect modern --history 1"), std::string::npos);
+  // Every block holds one line: its header, one said line, its end.
+  const std::string sent = everything_sent(transcript);
+  const std::string header = "--- the last lines said in ";
+  std::size_t blocks = 0;
+  for (std::size_t at = sent.find(header); at != std::string::npos;
+       at = sent.find(header, at + 1)) {
+    const std::size_t end = sent.find("--- end of history ---", at);
+    ASSERT_NE(end, std::string::npos);
+    const std::string block = sent.substr(at, end - at);
+    EXPECT_EQ(std::count(block.begin(), block.end(), '\n'), 2) << block;
+    ++blocks;
+  }
+  EXPECT_GT(blocks, 0u) << "no history was shown";
+  const Ran replayed = sim("replay " + path);
+  EXPECT_EQ(replayed.exit_code, exit_code::kPassed) << replayed.output;
+
+  // --history 0: no room remembers anything, so nobody is shown a block.
+  const std::string none_path = temp_path("no-history.transcript");
+  ASSERT_EQ(sim("run --dialect modern --history 0 --seed 9 --clients 6 --steps 2000 --record " +
+                none_path)
+                .exit_code,
+            exit_code::kPassed);
+  const std::string none = read_file(none_path);
+  EXPECT_NE(none.find("config history_lines 0\n"), std::string::npos);
+  EXPECT_EQ(everything_sent(none).find(header), std::string::npos);
+}
+
 TEST(SimTool, BadArgumentsAreAUsageError) {
   EXPECT_EQ(sim("run --clients 0").exit_code, exit_code::kUsage);
   EXPECT_EQ(sim("run --limits sometimes").exit_code, exit_code::kUsage);
+  EXPECT_EQ(sim("run --dialect book").exit_code, exit_code::kUsage);
+  EXPECT_EQ(sim("run --history lots").exit_code, exit_code::kUsage);
   EXPECT_EQ(sim("").exit_code, exit_code::kUsage);
   EXPECT_EQ(sim("replay").exit_code, exit_code::kUsage);
 }
