@@ -1,6 +1,7 @@
 #include "core/cluster.h"
 
 #include <algorithm>
+#include <unordered_set>
 #include <utility>
 
 namespace teaparty::core {
@@ -18,10 +19,7 @@ std::string Cluster::room_channel() const {
 // --- asked by the dialect ---
 
 bool Cluster::name_held_elsewhere(std::string_view name) const {
-  const std::string key = world_.key_of(name);
-  return std::any_of(members_.begin(), members_.end(), [&](const Member& member) {
-    return member.node != config_.node_name && world_.key_of(member.name) == key;
-  });
+  return held_elsewhere_.contains(world_.key_of(name));
 }
 
 void Cluster::claim(Session& session, std::string name, Instant now) {
@@ -330,19 +328,20 @@ void Cluster::heard_roster(const ClusterMessage& message, Instant now) {
   const std::string& node = message.from.node;
   const bool ours = node == config_.node_name;
   if (!ours) note_alive(message.from, now);
+  // Sets, not searches: a roster can list thousands, against a cluster of thousands more.
+  const std::unordered_set<std::string_view> listed(message.fields.begin(), message.fields.end());
+  std::unordered_set<std::string> known;
   std::vector<std::string> gone;
   for (const Member& member : members_) {
     if (member.node != node) continue;
-    const bool listed = std::find(message.fields.begin(), message.fields.end(), member.name) !=
-                        message.fields.end();
-    if (!listed) gone.push_back(member.name);
+    known.insert(member.name);
+    if (!listed.contains(member.name)) gone.push_back(member.name);
   }
   announce_departures(node, std::move(gone));
   for (const std::string& name : message.fields) {
-    const bool known = std::any_of(members_.begin(), members_.end(), [&](const Member& member) {
-      return member.node == node && member.name == name;
-    });
-    if (!known) add_member(node, name, ours ? local_session_named(name) : ConnId{});
+    if (known.insert(name).second) {
+      add_member(node, name, ours ? local_session_named(name) : ConnId{});
+    }
   }
 }
 
@@ -446,6 +445,7 @@ std::vector<std::string> Cluster::local_names() const {
 
 void Cluster::add_member(std::string node, std::string name, ConnId own) {
   news_.push_back(HeardEnter{name, own});
+  if (node != config_.node_name) ++held_elsewhere_[world_.key_of(name)];
   members_.push_back({std::move(node), std::move(name)});
 }
 
@@ -454,6 +454,10 @@ void Cluster::remove_member(std::string_view node, std::string_view name) {
     return member.node == node && member.name == name;
   });
   if (it == members_.end()) return;
+  if (node != config_.node_name) {
+    auto held = held_elsewhere_.find(world_.key_of(name));
+    if (held != held_elsewhere_.end() && --held->second == 0) held_elsewhere_.erase(held);
+  }
   news_.push_back(HeardLeave{std::move(it->name)});
   members_.erase(it);
 }

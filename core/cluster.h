@@ -180,8 +180,10 @@ class Cluster {
   // The claims a node makes on joining (or coming back to life): its roster waits for their
   // answer and lists only the names granted, so no node hears of a user whose name it holds.
   std::optional<std::uint64_t> rejoin_claim_;
-  std::vector<std::string> lost_names_;     // lost to another node: their leaving is not news
-  std::vector<Member> members_;             // in the bus's order
+  std::vector<std::string> lost_names_;  // lost to another node: their leaving is not news
+  std::vector<Member> members_;          // in the bus's order
+  // How many members of other nodes go by each name key (two, briefly, after an outage).
+  std::unordered_map<std::string, std::size_t> held_elsewhere_;
   std::map<std::string, NodeState> nodes_;  // other nodes heard of
   std::deque<Unechoed> unechoed_;
   std::size_t newcomers_ = 0;  // sessions with awaiting_echo

@@ -349,7 +349,10 @@ void RedisLink::submit(Instant now, const core::BusRequest& request) {
     awaiting_.push_back(AwaitNothing{});
     if (!command(now, commands_, {"PUBLISH", publish->channel, publish->message})) return;
   }
-  write_out(now, commands_);
+}
+
+void RedisLink::flush(Instant now) {
+  if (state_ == State::Up && commands_.out.size() > commands_.out_sent) write_out(now, commands_);
 }
 
 bool RedisLink::command(Instant now, Connection& conn, const std::vector<std::string>& args) {

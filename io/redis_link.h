@@ -82,8 +82,11 @@ class RedisLink {
   std::optional<core::Instant> next_deadline() const;
 
   // --- between the link and core ---
-  // Queues core's request for Redis and writes what the socket takes. Dropped unless up.
+  // Queues core's request for Redis. Dropped unless up. Nothing is written until flush():
+  // a wake's requests (a PUBLISH per line said) go out in one write.
   void submit(core::Instant now, const core::BusRequest& request);
+  // Writes what is queued, as far as the socket takes it (the rest when poll says it may).
+  void flush(core::Instant now);
   // What happened, for core's bus_event, oldest first.
   std::optional<core::BusEvent> poll_event();
   bool has_events() const { return !events_.empty(); }

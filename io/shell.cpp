@@ -302,6 +302,7 @@ void Shell::pass_bus_requests(Instant now) {
   if (bus_ == nullptr) return;
   while (auto request = server_.poll_bus())
     bus_->submit(now, *request);
+  bus_->flush(now);
 }
 
 // Core's last words to the cluster (queued as its connections closed) deserve a moment to

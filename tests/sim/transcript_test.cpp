@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <string>
 #include <variant>
 
@@ -195,7 +196,14 @@ INSTANTIATE_TEST_SUITE_P(
         BadTranscript{with_header("config colour blue\n"), 2, "unknown config key"},
         BadTranscript{with_header("config max_line 0\n"), 2, "max_line"},
         BadTranscript{with_header("config dialect posh\n"), 2, "dialect"},
-        BadTranscript{with_header("0.000000000 1\n"), 2, "TIME CONN KIND"}));
+        BadTranscript{with_header("0.000000000 1\n"), 2, "TIME CONN KIND"}),
+    // Named for what the error says, so ctest lists a readable name rather than raw bytes.
+    [](const ::testing::TestParamInfo<BadTranscript>& info) {
+      std::string name = std::to_string(info.index) + "_";
+      for (char c : info.param.says)
+        name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+      return name;
+    });
 
 }  // namespace
 }  // namespace teaparty::core::transcript
