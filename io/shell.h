@@ -1,9 +1,13 @@
 #pragma once
-// Shell: the thin layer between the sockets and core, on poll(2), in the manner of redis's
-// ae.c. Each wake it reads what arrived (until EAGAIN), hands it to core, then carries out
-// core's actions: one writev per connection with output, however many lines it was sent
-// this wake, and closes. It sleeps until core's next deadline. Nothing about chat is decided
-// here.
+// Shell: the thin layer between the sockets and core, in the manner of redis's ae.c, on
+// poll(2) or epoll(7) (io/poller.h). Each wake it reads what arrived (until EAGAIN), hands it
+// to core, then carries out core's actions: one writev per connection with output, however
+// many lines it was sent this wake, and closes. It sleeps until core's next deadline. Nothing
+// about chat is decided here.
+//
+// What it waits for is registered with the poller only when it changes: a connection is read
+// unless its input ended or core paused it, and written only while output is queued that the
+// socket did not take.
 //
 // Every call into core passes through Tap, so a recorder can see every byte in and out.
 
@@ -13,10 +17,10 @@
 #include <unordered_map>
 #include <vector>
 
-#include <poll.h>
 #include <sys/uio.h>
 
 #include "core/server.h"
+#include "io/poller.h"
 #include "io/signals.h"
 #include "io/socket.h"
 
@@ -38,7 +42,8 @@ enum class LogThreshold { Debug, Info, Warning, Error };
 
 class Shell {
  public:
-  Shell(core::Server& server, Listener listener, LogThreshold threshold, Tap tap = {});
+  Shell(core::Server& server, Listener listener, LogThreshold threshold,
+        PollerKind poller = kDefaultPoller, Tap tap = {});
   // Runs until a stop signal has been handled and every connection is closed.
   void run();
 
@@ -50,16 +55,20 @@ class Shell {
     // Core said PauseReading (the client's line rate limit is spent): leave its input in the
     // socket, so its TCP window fills and the sender is held back, until ResumeReading.
     bool reading_paused = false;
+    Interest watched;  // what the poller watches it for
   };
 
   int poll_timeout_ms(core::Instant now) const;
-  void build_poll_set();
+  void handle_ready(core::Instant now, const std::vector<Readiness>& ready);
+  void watch_listener(core::Instant now);
+  void update_interest(core::Instant now, core::ConnId id, Connection& conn);
   void accept_ready(core::Instant now);
   void read_ready(core::Instant now, core::ConnId id, Connection& conn);
   void flush(core::Instant now, core::ConnId id);
   void carry_out_actions(core::Instant now);
   void print_logs();
   void begin_shutdown(core::Instant now);
+  void note(LogThreshold level, const std::string& text) const;
 
   core::Server& server_;
   Listener listener_;
@@ -67,8 +76,8 @@ class Shell {
   Tap tap_;
   StopSignals signals_;
   std::unordered_map<std::uint64_t, Connection> connections_;
-  std::vector<pollfd> poll_set_;
-  std::vector<core::ConnId> poll_ids_;  // poll_set_[i + kFixedSlots] belongs to poll_ids_[i]
+  Poller poller_;
+  bool listener_watched_ = false;
   bool accepting_ = true;
   core::Instant accept_paused_until_{};
   std::vector<char> read_buffer_;
