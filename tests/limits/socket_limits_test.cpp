@@ -136,6 +136,33 @@ TEST(LineRate, TcpPushesBackOnAFlooderWhileOthersChat) {
   EXPECT_TRUE(server.alive());
 }
 
+// The poller watches a connection only for what the shell can do about it: not for input while
+// core has paused its reading (input waits in the socket), not for room to write once its
+// output is all written. Both pollers are level-triggered, so either mistake would report the
+// same socket at every wait and the server would spin instead of sleep.
+TEST(LineRate, APausedFlooderAndAnIdleReaderLetTheServerSleep) {
+  LiveServer server({"--line-rate", "1", "--line-burst", "1"});
+  ASSERT_TRUE(server.ready());
+  auto flooder = logged_in(server, "flooder");
+  auto alice = logged_in(server, "alice");
+  // More than one read takes, so input is left in the socket once core pauses the flooder:
+  // fill it until it refuses more (the server holds back, see TcpPushesBackOnAFlooder...).
+  std::string lines;
+  for (int i = 0; lines.size() < 64 * 1024; ++i)
+    lines += "say flood " + std::to_string(i) + "\r\n";
+  const auto give_up = std::chrono::steady_clock::now() + 10s;
+  while (flooder->send_some(lines) > 0 && std::chrono::steady_clock::now() < give_up) {
+  }
+  ASSERT_TRUE(alice->wait_for("flooder: flood 0\r\n"));
+  ASSERT_TRUE(server.wait_for_log("over the line rate limit"));
+
+  // One line a second still arrives; between them it sleeps far more than it runs.
+  const auto before = server.cpu_time();
+  std::this_thread::sleep_for(1s);
+  EXPECT_LT((server.cpu_time() - before).count(), 0.5);
+  EXPECT_TRUE(server.alive());
+}
+
 TEST(SlowConsumer, ANonReaderIsClosedAndTheOthersGetEverything) {
   LiveServer server({"--line-rate", "0", "--max-output", "64K"});
   ASSERT_TRUE(server.ready());
