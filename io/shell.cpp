@@ -86,6 +86,7 @@ void Shell::run() {
     if (tap_.ticked) tap_.ticked(now);
     server_.tick(now);
     carry_out_actions(now);
+    trim_heap_after_bursts(now);
     print_logs();
   }
 }
@@ -138,8 +139,17 @@ void Shell::update_interest(Instant now, ConnId id, Connection& conn) {
   server_.peer_gone(now, id, core::PeerGone::Broken);
 }
 
+void Shell::trim_heap_after_bursts(Instant now) {
+  if (!heap_trim_.due(now, server_.outbox_bytes_released())) return;
+  trim_heap();
+  note(LogThreshold::Debug, "heap trimmed after a burst (" + std::to_string(heap_trim_.trims()) +
+                                " so far): " + std::to_string(server_.outbox_bytes_released()) +
+                                " bytes of outbox rings freed since the start");
+}
+
 int Shell::poll_timeout_ms(Instant now) const {
   std::optional<Instant> wake = server_.next_deadline();
+  if (const auto trim = heap_trim_.next_deadline()) wake = wake ? std::min(*wake, *trim) : *trim;
   if (accepting_ && now < accept_paused_until_) {
     wake = wake ? std::min(*wake, accept_paused_until_) : accept_paused_until_;
   }

@@ -20,6 +20,7 @@
 #include <sys/uio.h>
 
 #include "core/server.h"
+#include "io/heap_trim.h"
 #include "io/poller.h"
 #include "io/signals.h"
 #include "io/socket.h"
@@ -66,6 +67,7 @@ class Shell {
   void read_ready(core::Instant now, core::ConnId id, Connection& conn);
   void flush(core::Instant now, core::ConnId id);
   void carry_out_actions(core::Instant now);
+  void trim_heap_after_bursts(core::Instant now);
   void print_logs();
   void begin_shutdown(core::Instant now);
   void note(LogThreshold level, const std::string& text) const;
@@ -78,6 +80,7 @@ class Shell {
   std::unordered_map<std::uint64_t, Connection> connections_;
   Poller poller_;
   bool listener_watched_ = false;
+  HeapTrim heap_trim_;
   bool accepting_ = true;
   core::Instant accept_paused_until_{};
   std::vector<char> read_buffer_;
