@@ -49,7 +49,8 @@ void Outbox::consume(std::size_t count) {
     head_ = 0;
     // After a burst (a reader that paused), give the memory back rather than keep a large
     // ring for every connection that once lagged.
-    if (ring_.size() > kRetainedChunks) ring_ = {};
+    // Not `ring_ = {}`: that assigns an empty list and keeps the capacity.
+    if (ring_.size() > kRetainedChunks) ring_ = std::vector<Payload>();
   }
 }
 

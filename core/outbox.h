@@ -28,6 +28,8 @@ class Outbox {
   std::size_t bytes() const { return bytes_; }
   std::size_t chunks() const { return count_; }
   bool empty() const { return count_ == 0; }
+  // The heap its ring holds, queued or not.
+  std::size_t ring_bytes() const { return ring_.capacity() * sizeof(Payload); }
 
  private:
   static constexpr std::size_t kRetainedChunks = 64;

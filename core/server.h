@@ -64,6 +64,9 @@ class Server {
   std::optional<Instant> next_deadline() const;
   // A shutdown has begun and every connection is closed: the shell may exit.
   bool finished() const { return shutting_down_ && world_.session_count() == 0; }
+  // Bytes of outbox rings core gave back to the heap after bursts (World's counter of that
+  // name): the shell returns such memory to the system once enough has been freed.
+  std::size_t outbox_bytes_released() const { return world_.outbox_bytes_released(); }
   // Core holds input of this connection back (its line rate limit is spent): the shell must
   // not read it until ResumeReading. Asked between reads, so a shell that reads a socket
   // several times a wake stops right after the read that filled the limit.

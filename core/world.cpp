@@ -167,7 +167,9 @@ void World::close_now(Session& session, CloseReason reason, Instant now) {
 }
 
 void World::consume_output(Session& session, std::size_t count, Instant now) {
+  const std::size_t ring_before = session.outbox.ring_bytes();
   session.outbox.consume(std::min(count, session.outbox.bytes()));
+  outbox_bytes_released_ += ring_before - session.outbox.ring_bytes();
   if (session.phase == Phase::Closing && session.outbox.empty()) {
     finish(session, session.close_reason, now);
   }

@@ -107,6 +107,9 @@ class World {
   void close_now(Session& session, CloseReason reason, Instant now);
   // The shell wrote `count` bytes; a Closing session whose outbox empties is closed.
   void consume_output(Session& session, std::size_t count, Instant now);
+  // Bytes of outbox rings freed so far because a burst that grew them was written out (a
+  // drained ring larger than a connection keeps is given back). Only ever grows.
+  std::size_t outbox_bytes_released() const { return outbox_bytes_released_; }
 
   // Outputs to the shell.
   ActionQueue& actions() { return actions_; }
@@ -120,6 +123,7 @@ class World {
   void leave_room(Session& session);
 
   std::unordered_map<ConnId, Session> sessions_;
+  std::size_t outbox_bytes_released_ = 0;
   NameKey name_key_ = nullptr;  // nullptr: the name is its own key
   std::unordered_map<std::string, ConnId> by_name_;
   std::vector<ConnId> login_order_;

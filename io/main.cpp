@@ -36,6 +36,7 @@ struct Options {
   std::size_t history = 20;
   std::size_t max_line = 4096;
   teaparty::io::LogThreshold log_level = teaparty::io::LogThreshold::Info;
+  teaparty::io::PollerKind poller = teaparty::io::kDefaultPoller;
   // Limits (docs/operations.md); 0 turns each off.
   double line_rate = teaparty::core::ProductionLimits::kLineRate;
   std::size_t line_burst = teaparty::core::ProductionLimits::kLineBurst;
@@ -186,6 +187,17 @@ int main(int argc, char** argv) {
   app.add_option("--log-level", options.log_level, "Least severe log records printed to stderr")
       ->transform(CLI::CheckedTransformer(levels, CLI::ignore_case))
       ->default_str("info");
+  std::map<std::string, io::PollerKind> pollers{{"poll", io::PollerKind::Poll}};
+#if defined(TEAPARTY_HAS_EPOLL)
+  pollers.emplace("epoll", io::PollerKind::Epoll);
+#endif
+  // The environment variable lets a test suite run every server it starts on each backend.
+  app.add_option("--poller", options.poller,
+                 "How the server waits for sockets: epoll (Linux; registers interest once) or "
+                 "poll (portable; the kernel scans every connection at every wake)")
+      ->transform(CLI::CheckedTransformer(pollers))
+      ->envname("TEAPARTY_POLLER")
+      ->default_str(std::string(io::name_of(io::kDefaultPoller)));
   add_limit_flags(app, options);
   add_cluster_flags(app, options);
   CLI11_PARSE(app, argc, argv);
@@ -254,7 +266,7 @@ int main(int argc, char** argv) {
     }
     recorder = std::move(std::get<std::unique_ptr<io::Recorder>>(opened));
   }
-  io::Shell shell(server, std::move(listener), options.log_level,
+  io::Shell shell(server, std::move(listener), options.log_level, options.poller,
                   recorder ? recorder->tap() : io::Tap{}, bus.get());
   if (bus) bus->start(io::monotonic_now());
   // Announced only once the shell handles SIGINT and SIGTERM (and ignores SIGPIPE): whoever

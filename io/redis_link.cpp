@@ -147,6 +147,7 @@ bool RedisLink::open(Instant now, Connection& conn) {
 }
 
 void RedisLink::close(Connection& conn) {
+  if (conn.fd.valid() && before_close_) before_close_(conn.fd.get());
   conn.fd.reset();
   conn.connected = false;
   conn.out.clear();

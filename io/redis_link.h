@@ -25,6 +25,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <optional>
 #include <string>
 #include <variant>
@@ -93,6 +94,10 @@ class RedisLink {
   // What the operator should know (the link going down and why, coming back).
   std::optional<core::LogRecord> poll_log();
 
+  // Called with a socket's descriptor just before the link closes it (the shell takes it out
+  // of its poller first: the number is reused at once).
+  void on_close(std::function<void(int fd)> hook) { before_close_ = std::move(hook); }
+
   bool up() const { return state_ == State::Up; }
   // Nothing is waiting to be written to Redis (what a shutdown waits for).
   bool flushed() const;
@@ -144,6 +149,7 @@ class RedisLink {
   std::deque<core::BusEvent> events_;
   std::deque<core::LogRecord> logs_;
   std::vector<char> read_buffer_;
+  std::function<void(int fd)> before_close_;
 };
 
 }  // namespace teaparty::io

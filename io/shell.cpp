@@ -24,7 +24,12 @@ namespace {
 using core::ConnId;
 using core::Instant;
 
-constexpr std::size_t kFixedSlots = 2;  // the stop-signal pipe, then the listener
+// Poller tokens: a connection's is its id (core counts those up from 1).
+constexpr std::uint64_t kSignalToken = std::numeric_limits<std::uint64_t>::max();
+constexpr std::uint64_t kListenerToken = kSignalToken - 1;
+// A socket of the cluster's bus: this base less its descriptor (far above any connection id).
+constexpr std::uint64_t kBusTokenBase = kListenerToken - 1;
+constexpr std::uint64_t kBusTokenFloor = kBusTokenBase - (std::uint64_t{1} << 32);
 constexpr std::size_t kReadBufferBytes = 64 * 1024;
 // A client that keeps its socket full must not starve the others: after this many reads in
 // one wake its remaining input waits for the next.
@@ -59,76 +64,121 @@ std::string wall_clock_timestamp() {
 
 }  // namespace
 
-Shell::Shell(core::Server& server, Listener listener, LogThreshold threshold, Tap tap,
-             RedisLink* bus)
+Shell::Shell(core::Server& server, Listener listener, LogThreshold threshold, PollerKind poller,
+             Tap tap, RedisLink* bus)
     : server_(server),
       listener_(std::move(listener)),
       threshold_(threshold),
       tap_(std::move(tap)),
       bus_(bus),
+      poller_(poller),
       read_buffer_(kReadBufferBytes),
       gather_views_(IOV_MAX),
-      gather_iov_(IOV_MAX) {}
+      gather_iov_(IOV_MAX) {
+  // Out of the poller before the link closes a socket, as for connections: the number is
+  // reused at once, by the next accept or the link's own reconnect.
+  if (bus_ != nullptr) {
+    bus_->on_close([this](int fd) {
+      poller_.forget(fd);
+      bus_watched_.erase(fd);
+    });
+  }
+}
+
+Shell::~Shell() {
+  if (bus_ != nullptr) bus_->on_close(nullptr);  // the link outlives the shell
+}
 
 void Shell::run() {
+  note(LogThreshold::Debug, "waiting for events with " + std::string(name_of(poller_.kind())));
+  poller_.watch(signals_.fd(), kSignalToken, Interest{.read = true});
   while (!server_.finished()) {
-    build_poll_set();
-    const int ready = ::poll(poll_set_.data(), poll_set_.size(), poll_timeout_ms(monotonic_now()));
+    watch_listener(monotonic_now());
+    watch_bus();
+    const WaitResult result = poller_.wait(poll_timeout_ms(monotonic_now()));
     const Instant now = monotonic_now();
-    if (ready < 0 && errno != EINTR) {
-      std::fprintf(stderr, "%s error poll failed: %s\n", wall_clock_timestamp().c_str(),
-                   std::strerror(errno));
+    if (result.error != 0 && result.error != EINTR) {
+      note(LogThreshold::Error,
+           std::string(name_of(poller_.kind())) + " failed: " + std::strerror(result.error));
       begin_shutdown(now);
     }
-    if (ready > 0) {
-      if (poll_set_[0].revents != 0 && signals_.drain()) begin_shutdown(now);
-      for (std::size_t i = 0; i < poll_ids_.size(); ++i) {
-        const short revents = poll_set_[i + kFixedSlots].revents;
-        if (revents == 0) continue;
-        const ConnId id = poll_ids_[i];
-        auto it = connections_.find(id.value);
-        if (it == connections_.end()) continue;
-        if (revents & (POLLIN | POLLHUP | POLLERR)) read_ready(now, id, it->second);
-        // A connection whose reading is paused learns of a reset by writing (poll reports
-        // POLLHUP or POLLERR whatever it was asked), so errors go to flush as well.
-        if (revents & (POLLOUT | POLLHUP | POLLERR)) flush(now, id);
-      }
-      if (poll_set_[1].revents & POLLIN) accept_ready(now);
-      bus_ready(now);
-    }
+    handle_ready(now, *result.ready);
     if (bus_ != nullptr) bus_->tick(now);
     if (tap_.ticked) tap_.ticked(now);
     server_.tick(now);
     pass_bus_events(now);
     carry_out_actions(now);
     pass_bus_requests(now);
+    trim_heap_after_bursts(now);
     print_logs();
   }
   flush_bus_before_exit();
 }
 
-void Shell::build_poll_set() {
-  poll_set_.clear();
-  poll_ids_.clear();
-  poll_set_.push_back({signals_.fd(), POLLIN, 0});
-  const bool listen_now =
-      accepting_ && listener_.fd.valid() && monotonic_now() >= accept_paused_until_;
-  poll_set_.push_back({listen_now ? listener_.fd.get() : -1, POLLIN, 0});
-  for (const auto& [id, conn] : connections_) {
-    short events = 0;
-    if (!conn.read_closed && !conn.reading_paused) events |= POLLIN;
-    if (conn.want_write) events |= POLLOUT;
-    if (events == 0) continue;
-    poll_set_.push_back({conn.fd.get(), events, 0});
-    poll_ids_.push_back(ConnId{id});
+void Shell::handle_ready(Instant now, const std::vector<Readiness>& ready) {
+  // A stop signal first, so that what the clients sent meanwhile meets a server shutting down;
+  // new connections last, once the ones already here are served.
+  bool can_accept = false;
+  for (const Readiness& event : ready) {
+    if (event.token == kSignalToken && signals_.drain()) begin_shutdown(now);
+    if (event.token == kListenerToken) can_accept = true;
   }
-  const std::size_t before_bus = poll_set_.size();
-  if (bus_ != nullptr) bus_->add_poll_fds(poll_set_);
-  bus_slots_ = poll_set_.size() - before_bus;
+  for (const Readiness& event : ready) {
+    if (event.token > kBusTokenFloor && event.token <= kBusTokenBase) {
+      bus_ready(now, static_cast<int>(kBusTokenBase - event.token), event);
+    }
+  }
+  for (const Readiness& event : ready) {
+    auto it = connections_.find(event.token);
+    if (it == connections_.end()) continue;
+    const ConnId id{event.token};
+    if (event.readable) read_ready(now, id, it->second);
+    // A connection whose reading is paused learns of a reset by writing (both pollers report
+    // a hang-up or an error whatever they were asked), so errors go to flush as well.
+    if (event.writable) flush(now, id);
+    update_interest(now, id, it->second);
+  }
+  if (can_accept) accept_ready(now);
+}
+
+void Shell::watch_listener(Instant now) {
+  const bool listen_now = accepting_ && listener_.fd.valid() && now >= accept_paused_until_;
+  if (listen_now == listener_watched_) return;
+  poller_.watch(listener_.fd.get(), kListenerToken, Interest{.read = listen_now});
+  listener_watched_ = listen_now;
+}
+
+void Shell::update_interest(Instant now, ConnId id, Connection& conn) {
+  const Interest wanted{.read = !conn.read_closed && !conn.reading_paused,
+                        .write = conn.want_write};
+  if (wanted == conn.watched) return;
+  if (poller_.watch(conn.fd.get(), id.value, wanted)) {
+    conn.watched = wanted;
+    return;
+  }
+  // The kernel will not watch it (epoll out of memory): a connection that is never woken
+  // must not hang there; let core close it.
+  note(LogThreshold::Warning,
+       "conn=" + std::to_string(id.value) + " cannot be watched: " + std::strerror(errno));
+  conn.read_closed = true;
+  conn.want_write = false;
+  conn.watched = Interest{};
+  poller_.forget(conn.fd.get());
+  if (tap_.gone) tap_.gone(now, id, core::PeerGone::Broken);
+  server_.peer_gone(now, id, core::PeerGone::Broken);
+}
+
+void Shell::trim_heap_after_bursts(Instant now) {
+  if (!heap_trim_.due(now, server_.outbox_bytes_released())) return;
+  trim_heap();
+  note(LogThreshold::Debug, "heap trimmed after a burst (" + std::to_string(heap_trim_.trims()) +
+                                " so far): " + std::to_string(server_.outbox_bytes_released()) +
+                                " bytes of outbox rings freed since the start");
 }
 
 int Shell::poll_timeout_ms(Instant now) const {
   std::optional<Instant> wake = server_.next_deadline();
+  if (const auto trim = heap_trim_.next_deadline()) wake = wake ? std::min(*wake, *trim) : *trim;
   if (accepting_ && now < accept_paused_until_) {
     wake = wake ? std::min(*wake, accept_paused_until_) : accept_paused_until_;
   }
@@ -151,15 +201,16 @@ void Shell::accept_ready(Instant now) {
       if (error->code == EMFILE || error->code == ENFILE || error->code == ENOBUFS ||
           error->code == ENOMEM) {
         accept_paused_until_ = now + kAcceptBackoff;
-        std::fprintf(stderr, "%s warning %s; pausing accepts\n", wall_clock_timestamp().c_str(),
-                     error->what.c_str());
+        note(LogThreshold::Warning, error->what + "; pausing accepts");
       }
       return;  // EAGAIN: nothing more waiting
     }
     auto& accepted = std::get<Accepted>(result);
     const ConnId id = server_.connect(now, accepted.peer);
     if (tap_.connected) tap_.connected(now, id, accepted.peer);
-    connections_.emplace(id.value, Connection{std::move(accepted.fd)});
+    Connection& conn = connections_[id.value];
+    conn.fd = std::move(accepted.fd);
+    update_interest(now, id, conn);
   }
 }
 
@@ -234,9 +285,13 @@ void Shell::carry_out_actions(Instant now) {
   while (auto action = server_.poll_action()) {
     if (const auto* want = std::get_if<core::WantWrite>(&*action)) {
       flush(now, want->conn);
+      if (auto it = connections_.find(want->conn.value); it != connections_.end())
+        update_interest(now, want->conn, it->second);
     } else if (const auto* close = std::get_if<core::CloseConnection>(&*action)) {
       auto it = connections_.find(close->conn.value);
       if (it == connections_.end()) continue;
+      // Out of the poller before the descriptor is closed: its number is reused at once.
+      poller_.forget(it->second.fd.get());
       // Say we are done writing before closing, so the client sees an orderly end of stream.
       ::shutdown(it->second.fd.get(), SHUT_WR);
       if (tap_.closed) tap_.closed(now, close->conn);
@@ -244,13 +299,19 @@ void Shell::carry_out_actions(Instant now) {
       // A descriptor is free: if accepting was paused for want of one, try again now.
       if (accept_paused_until_ > now) accept_paused_until_ = now;
     } else if (const auto* pause = std::get_if<core::PauseReading>(&*action)) {
-      if (auto it = connections_.find(pause->conn.value); it != connections_.end())
+      if (auto it = connections_.find(pause->conn.value); it != connections_.end()) {
         it->second.reading_paused = true;
+        update_interest(now, pause->conn, it->second);
+      }
     } else if (const auto* resume = std::get_if<core::ResumeReading>(&*action)) {
-      if (auto it = connections_.find(resume->conn.value); it != connections_.end())
+      if (auto it = connections_.find(resume->conn.value); it != connections_.end()) {
         it->second.reading_paused = false;
+        update_interest(now, resume->conn, it->second);
+      }
     } else if (std::holds_alternative<core::StopAccepting>(*action)) {
       accepting_ = false;
+      if (listener_watched_) poller_.forget(listener_.fd.get());
+      listener_watched_ = false;
       listener_.fd.reset();
     }
   }
@@ -259,6 +320,12 @@ void Shell::carry_out_actions(Instant now) {
 void Shell::begin_shutdown(Instant now) {
   if (tap_.shutdown_begun) tap_.shutdown_begun(now);
   server_.begin_shutdown(now);
+}
+
+void Shell::note(LogThreshold level, const std::string& text) const {
+  if (level < threshold_) return;
+  std::fprintf(stderr, "%s %s %s\n", wall_clock_timestamp().c_str(),
+               std::string(core::describe(level_of(level))).c_str(), text.c_str());
 }
 
 void Shell::print_logs() {
@@ -287,9 +354,30 @@ void Shell::print_log(core::LogRecord record) const {
 
 // --- the cluster's bus ---
 
-void Shell::bus_ready(Instant now) {
-  if (bus_ == nullptr || bus_slots_ == 0) return;
-  bus_->handle_ready(now, poll_set_.data() + (poll_set_.size() - bus_slots_), bus_slots_);
+// The link says which of its sockets it waits on, for what (they change as it connects,
+// writes and reconnects); the poller is told only of changes.
+void Shell::watch_bus() {
+  if (bus_ == nullptr) return;
+  bus_fds_.clear();
+  bus_->add_poll_fds(bus_fds_);
+  for (const pollfd& entry : bus_fds_) {
+    const Interest wanted{.read = (entry.events & POLLIN) != 0,
+                          .write = (entry.events & POLLOUT) != 0};
+    auto [it, fresh] = bus_watched_.try_emplace(entry.fd);
+    if (!fresh && it->second == wanted) continue;
+    if (!poller_.watch(entry.fd, kBusTokenBase - static_cast<std::uint64_t>(entry.fd), wanted)) {
+      note(LogThreshold::Warning, std::string("the Redis link's socket cannot be watched: ") +
+                                      std::strerror(errno));
+    }
+    it->second = wanted;
+  }
+}
+
+void Shell::bus_ready(Instant now, int fd, const Readiness& ready) {
+  pollfd entry{fd, 0, 0};
+  if (ready.readable) entry.revents |= POLLIN;
+  if (ready.writable) entry.revents |= POLLOUT;
+  bus_->handle_ready(now, &entry, 1);
 }
 
 void Shell::pass_bus_events(Instant now) {

@@ -1,22 +1,28 @@
 #pragma once
-// Shell: the thin layer between the sockets and core, on poll(2), in the manner of redis's
-// ae.c. Each wake it reads what arrived (until EAGAIN), hands it to core, then carries out
-// core's actions: one writev per connection with output, however many lines it was sent
-// this wake, and closes. It sleeps until core's next deadline. Nothing about chat is decided
-// here.
+// Shell: the thin layer between the sockets and core, in the manner of redis's ae.c, on
+// poll(2) or epoll(7) (io/poller.h). Each wake it reads what arrived (until EAGAIN), hands it
+// to core, then carries out core's actions: one writev per connection with output, however
+// many lines it was sent this wake, and closes. It sleeps until core's next deadline. Nothing
+// about chat is decided here.
+//
+// What it waits for is registered with the poller only when it changes: a connection is read
+// unless its input ended or core paused it, and written only while output is queued that the
+// socket did not take.
 //
 // Every call into core passes through Tap, so a recorder can see every byte in and out.
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
-#include <poll.h>
 #include <sys/uio.h>
 
 #include "core/server.h"
+#include "io/heap_trim.h"
+#include "io/poller.h"
 #include "io/redis_link.h"
 #include "io/signals.h"
 #include "io/socket.h"
@@ -41,8 +47,11 @@ class Shell {
  public:
   // `bus`: the node's link to Redis when it is one of a cluster (core::Config::cluster), else
   // null. The shell carries core's bus requests to it and its events back to core.
-  Shell(core::Server& server, Listener listener, LogThreshold threshold, Tap tap = {},
-        RedisLink* bus = nullptr);
+  Shell(core::Server& server, Listener listener, LogThreshold threshold,
+        PollerKind poller = kDefaultPoller, Tap tap = {}, RedisLink* bus = nullptr);
+  ~Shell();
+  Shell(const Shell&) = delete;
+  Shell& operator=(const Shell&) = delete;
   // Runs until a stop signal has been handled and every connection is closed.
   void run();
 
@@ -54,33 +63,43 @@ class Shell {
     // Core said PauseReading (the client's line rate limit is spent): leave its input in the
     // socket, so its TCP window fills and the sender is held back, until ResumeReading.
     bool reading_paused = false;
+    Interest watched;  // what the poller watches it for
   };
 
   int poll_timeout_ms(core::Instant now) const;
-  void build_poll_set();
+  void handle_ready(core::Instant now, const std::vector<Readiness>& ready);
+  void watch_listener(core::Instant now);
+  void update_interest(core::Instant now, core::ConnId id, Connection& conn);
   void accept_ready(core::Instant now);
   void read_ready(core::Instant now, core::ConnId id, Connection& conn);
   void flush(core::Instant now, core::ConnId id);
   void carry_out_actions(core::Instant now);
+  void trim_heap_after_bursts(core::Instant now);
   void print_logs();
   void print_log(core::LogRecord record) const;
   // The cluster's bus, between poll and core (each does nothing without a bus).
-  void bus_ready(core::Instant now);
+  void watch_bus();
+  void bus_ready(core::Instant now, int fd, const Readiness& ready);
   void pass_bus_events(core::Instant now);
   void pass_bus_requests(core::Instant now);
   void flush_bus_before_exit();
   void begin_shutdown(core::Instant now);
+  void note(LogThreshold level, const std::string& text) const;
 
   core::Server& server_;
   Listener listener_;
   LogThreshold threshold_;
   Tap tap_;
   RedisLink* bus_;
-  std::size_t bus_slots_ = 0;  // the bus's pollfds are the last bus_slots_ of poll_set_
+  // The bus's sockets as the poller watches them, by descriptor (the link makes new ones when
+  // it reconnects, and tells the shell before it closes one: see watch_bus()).
+  std::map<int, Interest> bus_watched_;
+  std::vector<pollfd> bus_fds_;  // watch_bus()'s scratch
   StopSignals signals_;
   std::unordered_map<std::uint64_t, Connection> connections_;
-  std::vector<pollfd> poll_set_;
-  std::vector<core::ConnId> poll_ids_;  // poll_set_[i + kFixedSlots] belongs to poll_ids_[i]
+  Poller poller_;
+  bool listener_watched_ = false;
+  HeapTrim heap_trim_;
   bool accepting_ = true;
   core::Instant accept_paused_until_{};
   std::vector<char> read_buffer_;

@@ -106,6 +106,29 @@ TEST(Outbox, ConsumingEverythingEmptiesIt) {
   EXPECT_EQ(gathered(outbox), "");
 }
 
+// After a burst the ring's memory goes back to the heap once everything is written; a ring of
+// a connection's usual backlog is kept, so the next delivery allocates nothing.
+TEST(Outbox, ADrainedRingLargerThanUsualIsFreedASmallOneKept) {
+  Outbox outbox;
+  const Payload line = Payload::copy_of("line\r\n");
+  for (int i = 0; i < 1000; ++i)
+    outbox.push(line);
+  EXPECT_GE(outbox.ring_bytes(), 1000 * sizeof(Payload));
+  outbox.consume(999 * line.size());
+  EXPECT_GE(outbox.ring_bytes(), 1000 * sizeof(Payload)) << "one line still queued";
+  outbox.consume(line.size());
+  EXPECT_EQ(outbox.ring_bytes(), 0u);
+
+  for (int i = 0; i < 10; ++i)
+    outbox.push(line);
+  const std::size_t small = outbox.ring_bytes();
+  EXPECT_GT(small, 0u);
+  outbox.consume(10 * line.size());
+  EXPECT_EQ(outbox.ring_bytes(), small);
+  outbox.push(line);
+  EXPECT_EQ(gathered(outbox), "line\r\n");
+}
+
 TEST(Outbox, ConsumingNothingChangesNothing) {
   Outbox outbox;
   outbox.push(Payload::copy_of("abc"));

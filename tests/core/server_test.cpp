@@ -134,6 +134,33 @@ TEST_F(ServerTest, IdsCountUpFromOneAndAreNeverReused) {
   EXPECT_EQ(server_.connect(now_, "c").value, 3u);
 }
 
+TEST_F(ServerTest, OnlyAWrittenOutBurstReportsTheRingItFreed) {
+  const ConnId alice = log_in("alice");
+  const ConnId bob = log_in("bob");
+  while (server_.queued_bytes(alice) > 0)
+    write(alice);
+  // Lines written as they come: the small ring a connection keeps, nothing given back.
+  for (int i = 0; i < 10; ++i) {
+    type(alice, "say small talk\r\n");
+    write(alice);
+    write(bob);
+  }
+  EXPECT_EQ(server_.outbox_bytes_released(), 0u);
+
+  // A burst bob's socket has not taken yet: his ring grows to hold 1000 lines.
+  for (int i = 0; i < 1000; ++i)
+    type(alice, "say burst\r\n");
+  while (server_.queued_bytes(alice) > 0)
+    write(alice);
+  const std::size_t after_alice = server_.outbox_bytes_released();
+  EXPECT_GE(after_alice, 1000 * sizeof(Payload)) << "alice's echoes grew her ring too";
+  write(bob, 5);
+  EXPECT_EQ(server_.outbox_bytes_released(), after_alice) << "still queued: nothing freed";
+  while (server_.queued_bytes(bob) > 0)
+    write(bob);
+  EXPECT_GE(server_.outbox_bytes_released() - after_alice, 1000 * sizeof(Payload));
+}
+
 // --- closing ---
 
 TEST_F(ServerTest, LogoutClosesOnlyOnceTheOutboxHasDrained) {

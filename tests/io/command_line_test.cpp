@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cctype>
 #include <csignal>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -122,6 +123,7 @@ TEST(CommandLine, BadFlagsExitWithAClearMessage) {
        {"--redis", "no-such-host.invalid"}},
       {{"--node-name", "a"}, {"--node-name", "--redis"}},
       {{"--node-timeout", "0"}, {"--node-timeout"}},
+      {{"--poller", "select"}, {"--poller", "select"}},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.args.front());
@@ -140,9 +142,41 @@ TEST(CommandLine, HelpListsEveryFlag) {
   EXPECT_TRUE(run.status->exited_with(0)) << describe(*run.status);
   for (const char* flag :
        {"--help", "--version", "--host", "--port", "--name", "--dialect", "--max-line",
-        "--log-level", "--redis", "--node-name", "--node-timeout"}) {
+        "--log-level", "--poller", "--redis", "--node-name", "--node-timeout"}) {
     EXPECT_NE(run.out.find(flag), std::string::npos) << flag << " missing from:\n" << run.out;
   }
+}
+
+// The backend this run of the suite asks for (tests/CMakeLists.txt runs it once per backend).
+std::string poller_of_this_run() {
+  const char* chosen = std::getenv("TEAPARTY_POLLER");
+#if defined(__linux__)
+  return chosen ? chosen : "epoll";
+#else
+  return chosen ? chosen : "poll";
+#endif
+}
+
+// Every other test in the suite relies on this: the servers it starts really run on the
+// backend the run names, so a bug in either backend fails some test.
+TEST(CommandLine, ServesWithThePollerTheEnvironmentNames) {
+  auto server = ServerProcess::on_loopback({"--log-level", "debug", "--dialect", "classic"});
+  ASSERT_TRUE(server->listening()) << server->stderr_text();
+  EXPECT_TRUE(server->wait_for_stderr("waiting for events with " + poller_of_this_run() + "\n"))
+      << server->stderr_text();
+  EXPECT_NE(log_in(*server, "ann"), nullptr);
+}
+
+TEST(CommandLine, PollerFlagOverridesTheEnvironment) {
+#if defined(__linux__)
+  const std::string other = poller_of_this_run() == "poll" ? "epoll" : "poll";
+#else
+  const std::string other = "poll";
+#endif
+  auto server = ServerProcess::on_loopback({"--log-level", "debug", "--poller", other});
+  ASSERT_TRUE(server->listening()) << server->stderr_text();
+  EXPECT_TRUE(server->wait_for_stderr("waiting for events with " + other + "\n"))
+      << server->stderr_text();
 }
 
 TEST(CommandLine, VersionMatchesTheProject) {

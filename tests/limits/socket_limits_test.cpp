@@ -136,6 +136,33 @@ TEST(LineRate, TcpPushesBackOnAFlooderWhileOthersChat) {
   EXPECT_TRUE(server.alive());
 }
 
+// The poller watches a connection only for what the shell can do about it: not for input while
+// core has paused its reading (input waits in the socket), not for room to write once its
+// output is all written. Both pollers are level-triggered, so either mistake would report the
+// same socket at every wait and the server would spin instead of sleep.
+TEST(LineRate, APausedFlooderAndAnIdleReaderLetTheServerSleep) {
+  LiveServer server({"--line-rate", "1", "--line-burst", "1"});
+  ASSERT_TRUE(server.ready());
+  auto flooder = logged_in(server, "flooder");
+  auto alice = logged_in(server, "alice");
+  // More than one read takes, so input is left in the socket once core pauses the flooder:
+  // fill it until it refuses more (the server holds back, see TcpPushesBackOnAFlooder...).
+  std::string lines;
+  for (int i = 0; lines.size() < 64 * 1024; ++i)
+    lines += "say flood " + std::to_string(i) + "\r\n";
+  const auto give_up = std::chrono::steady_clock::now() + 10s;
+  while (flooder->send_some(lines) > 0 && std::chrono::steady_clock::now() < give_up) {
+  }
+  ASSERT_TRUE(alice->wait_for("flooder: flood 0\r\n"));
+  ASSERT_TRUE(server.wait_for_log("over the line rate limit"));
+
+  // One line a second still arrives; between them it sleeps far more than it runs.
+  const auto before = server.cpu_time();
+  std::this_thread::sleep_for(1s);
+  EXPECT_LT((server.cpu_time() - before).count(), 0.5);
+  EXPECT_TRUE(server.alive());
+}
+
 TEST(SlowConsumer, ANonReaderIsClosedAndTheOthersGetEverything) {
   LiveServer server({"--line-rate", "0", "--max-output", "64K"});
   ASSERT_TRUE(server.ready());
@@ -169,6 +196,39 @@ TEST(SlowConsumer, ANonReaderIsClosedAndTheOthersGetEverything) {
   for (int i = 0; i < said; ++i)
     expected += "alice: " + filler + std::to_string(i) + "\r\n";
   EXPECT_EQ(heard, expected + "alice: END\r\n");
+}
+
+// A lagging reader's outbox ring grows with the burst it missed and is freed once it catches
+// up; the server then gives the freed heap back to the system (io/heap_trim.h), and only then:
+// ordinary chat never grows a ring past what a connection keeps.
+TEST(SlowConsumer, TheHeapIsTrimmedOnceALaggingReaderCaughtUpAndNotBefore) {
+  LiveServer server({"--line-rate", "0", "--max-output", "0", "--log-level", "debug"});
+  ASSERT_TRUE(server.ready());
+  auto alice = logged_in(server, "alice");
+  auto carol = logged_in(server, "carol", 4096);  // reads nothing until the end
+  const std::string filler(1000, 'x');
+  for (int i = 0; i < 100; ++i) {
+    ASSERT_TRUE(alice->send("say hello " + std::to_string(i) + "\r\n"));
+    ASSERT_TRUE(alice->wait_for("alice: hello " + std::to_string(i) + "\r\n"));
+  }
+  ASSERT_TRUE(carol->wait_for("alice: hello 99\r\n"));
+  EXPECT_EQ(server.log().find("heap trimmed"), std::string::npos) << server.log();
+
+  // 30 MB in 1 kB lines: the kernel buffers between the server and Carol hold a few MB at
+  // most, so her ring holds over 16 384 lines (256 KiB of ring) when she starts reading.
+  // Alice reads her echoes 50 lines at a time: within what a ring keeps, nothing freed.
+  constexpr int kLines = 30'000;
+  for (int sent = 0; sent < kLines; sent += 50) {
+    std::string batch;
+    for (int i = sent; i < sent + 50; ++i)
+      batch += "say " + filler + std::to_string(i) + "\r\n";
+    ASSERT_TRUE(alice->send(batch));
+    ASSERT_TRUE(alice->wait_for(filler + std::to_string(sent + 49) + "\r\n"));
+    alice->take();
+  }
+  EXPECT_EQ(server.log().find("heap trimmed"), std::string::npos) << "Carol has not read yet";
+  ASSERT_TRUE(carol->wait_for(filler + std::to_string(kLines - 1) + "\r\n", 60s));
+  EXPECT_TRUE(server.wait_for_log("heap trimmed after a burst (1 so far)")) << server.log();
 }
 
 TEST(ConnectionCaps, AFullServerSaysSoAndCloses) {

@@ -198,9 +198,9 @@ INSTANTIATE_TEST_SUITE_P(
         BadTranscript{with_header("config dialect posh\n"), 2, "dialect"},
         BadTranscript{with_header("0.000000000 1\n"), 2, "TIME CONN KIND"}),
     // Named for what the error says, so ctest lists a readable name rather than raw bytes.
-    [](const ::testing::TestParamInfo<BadTranscript>& info) {
-      std::string name = std::to_string(info.index) + "_";
-      for (char c : info.param.says)
+    [](const ::testing::TestParamInfo<BadTranscript>& param_info) {
+      std::string name = std::to_string(param_info.index) + "_";
+      for (char c : param_info.param.says)
         name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
       return name;
     });
