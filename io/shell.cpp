@@ -366,8 +366,8 @@ void Shell::watch_bus() {
     auto [it, fresh] = bus_watched_.try_emplace(entry.fd);
     if (!fresh && it->second == wanted) continue;
     if (!poller_.watch(entry.fd, kBusTokenBase - static_cast<std::uint64_t>(entry.fd), wanted)) {
-      note(LogThreshold::Warning, std::string("the Redis link's socket cannot be watched: ") +
-                                      std::strerror(errno));
+      note(LogThreshold::Warning,
+           std::string("the Redis link's socket cannot be watched: ") + std::strerror(errno));
     }
     it->second = wanted;
   }
