@@ -1,8 +1,5 @@
 #include "io/poller.h"
 
-#include <cerrno>
-#include <type_traits>
-
 namespace teaparty::io {
 
 std::string_view name_of(PollerKind kind) {

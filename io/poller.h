@@ -54,8 +54,8 @@ struct Interest {
 };
 
 // One ready descriptor, named by the token it was registered with. A hang-up or an error
-// makes it both readable and writable (for what was asked): the read or the write then
-// finds out what happened.
+// makes it both readable and writable, whatever was asked: the shell's read or write then
+// finds out what happened (and does nothing if it has nothing to read or write).
 struct Readiness {
   std::uint64_t token = 0;
   bool readable = false;
