@@ -35,18 +35,27 @@ bool known_kind(char kind) {
     case ClusterKind::Roster:
     case ClusterKind::Alive:
     case ClusterKind::Gone:
+    case ClusterKind::Rename:
+    case ClusterKind::Whisper:
+    case ClusterKind::Placed:
       return true;
   }
   return false;
 }
 
-// How many fields each kind carries; Roster any number.
+// How many fields each kind carries; Roster any number, Placed any number of pairs.
 bool right_field_count(ClusterKind kind, std::size_t count) {
   switch (kind) {
     case ClusterKind::Line:
     case ClusterKind::Enter:
     case ClusterKind::Leave:
-      return count == 1;
+      return count == 1 || count == 3;  // classic, or modern with the room
+    case ClusterKind::Rename:
+      return count == 3;
+    case ClusterKind::Whisper:
+      return count == 4;
+    case ClusterKind::Placed:
+      return count % 2 == 0;
     case ClusterKind::Hello:
     case ClusterKind::Alive:
       return count == 0;

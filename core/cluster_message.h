@@ -14,6 +14,18 @@
 //   Roster  [name...]          everyone logged in on the sender now, in order of login
 //   Alive   []                 the heartbeat
 //   Gone    [node, boot, inc]  the sender has not heard that node for too long
+//
+// The modern dialect has rooms, so its room messages name the room (its channel is the room's,
+// by key; the field is the room's name as written) and the rest of the move:
+//
+//   Line    [bytes, talker, room]   a line said in that room (talker: for GMCP)
+//   Enter   [name, room, from]      entered the room: logged in (from empty) or came from `from`
+//   Leave   [name, room, to]        left the room: logged out (to empty) or went to `to`
+//   Rename  [old, new, room]        /nick, told in the renamed user's room
+//   Whisper [node, from, to, text]  /msg to a user on `node` (on the nodes channel)
+//   Placed  [name, room, ...]       the modern roster: everyone on the sender and their room
+//
+// A cluster runs one dialect: a node drops the other dialect's shapes (Cluster::fits).
 
 #include <cstdint>
 #include <optional>
@@ -31,6 +43,9 @@ enum class ClusterKind : char {
   Roster = 'R',
   Alive = 'A',
   Gone = 'G',
+  Rename = 'N',
+  Whisper = 'W',
+  Placed = 'P',
 };
 
 struct NodeRun {
