@@ -1,19 +1,34 @@
 #include "core/cluster.h"
 
 #include <algorithm>
+#include <cstdint>
+#include <limits>
 #include <unordered_set>
 #include <utility>
 
 namespace teaparty::core {
+namespace {
 
-Cluster::Cluster(ClusterConfig config, World& world) : config_(std::move(config)), world_(world) {}
+// PlacedMember::since of this node's arrivals not yet heard back: after everyone heard.
+constexpr std::uint64_t kOnItsWay = std::numeric_limits<std::uint64_t>::max();
+
+// A line heard (or ours, acted on locally): `extra` is empty (classic) or [talker, room].
+HeardLine line_news(Payload line, const std::vector<std::string>& extra) {
+  if (extra.size() != 2) return HeardLine{std::move(line)};
+  return HeardLine{std::move(line), extra[0], extra[1]};
+}
+
+}  // namespace
+
+Cluster::Cluster(ClusterConfig config, World& world, bool with_rooms)
+    : config_(std::move(config)), world_(world), with_rooms_(with_rooms) {}
 
 std::string Cluster::name_key(std::string_view name) const {
   return std::string(bus::kNameKeyPrefix) + world_.key_of(name);
 }
 
-std::string Cluster::room_channel() const {
-  return std::string(bus::kRoomChannelPrefix) + world_.key_of(World::kMainRoom);
+std::string Cluster::room_channel(std::string_view room) const {
+  return std::string(bus::kRoomChannelPrefix) + world_.key_of(room);
 }
 
 // --- asked by the dialect ---
@@ -39,13 +54,18 @@ void Cluster::release(std::string_view name) {
 }
 
 void Cluster::entered(Session& session) {
+  if (with_rooms_) {  // heard from the first, with what was said before: no awaiting_echo
+    const std::string& room = session.room->name;
+    publish_in(room, ClusterKind::Enter, {session.name, room, ""}, session.id);
+    return;
+  }
   if (!linked_) {
     add_member(config_.node_name, session.name, session.id);
     return;
   }
   session.awaiting_echo = true;
   ++newcomers_;
-  unechoed_.push_back({ClusterKind::Enter, {}, session.name, session.id});
+  unechoed_.push_back({ClusterKind::Enter, {}, {session.name}, session.id});
   publish_room(ClusterKind::Enter, session.name);
 }
 
@@ -61,12 +81,18 @@ void Cluster::leaving(Session& session) {
     remove_member(config_.node_name, session.name);
     return;
   }
+  if (with_rooms_) {
+    if (linked_) requests_.push_back(ReleaseKeys{{name_key(session.name)}});
+    const std::string& room = session.room->name;
+    publish_in(room, ClusterKind::Leave, {session.name, room, ""});
+    return;
+  }
   if (!linked_) {
     remove_member(config_.node_name, session.name);
     return;
   }
   requests_.push_back(ReleaseKeys{{name_key(session.name)}});
-  unechoed_.push_back({ClusterKind::Leave, {}, session.name, {}});
+  unechoed_.push_back({ClusterKind::Leave, {}, {session.name}, {}});
   publish_room(ClusterKind::Leave, session.name);
 }
 
@@ -108,6 +134,80 @@ void Cluster::deliver(const Payload& line, ConnId except) {
   world_.broadcast(scratch_, line);
 }
 
+// --- asked by the modern dialect ---
+
+void Cluster::say_in(std::string_view room, std::string_view talker, Payload line) {
+  publish_in(room, ClusterKind::Line, {std::string(talker), std::string(room)}, {},
+             std::move(line));
+}
+
+// Two messages, one per room's channel, in this order on every node: the old room hears the
+// mover go before the new one hears them come.
+void Cluster::moved(Session& session, std::string_view from) {
+  const std::string& to = session.room->name;
+  publish_in(from, ClusterKind::Leave, {session.name, std::string(from), to});
+  publish_in(to, ClusterKind::Enter, {session.name, to, std::string(from)}, session.id);
+}
+
+void Cluster::renamed(Session& session, std::string_view old) {
+  // The same name in another case is the same key: releasing it would free the new name.
+  if (linked_ && world_.key_of(old) != world_.key_of(session.name)) {
+    requests_.push_back(ReleaseKeys{{name_key(old)}});
+  }
+  const std::string& room = session.room->name;
+  publish_in(room, ClusterKind::Rename, {std::string(old), session.name, room}, session.id);
+}
+
+std::optional<Cluster::Elsewhere> Cluster::find_elsewhere(std::string_view name) const {
+  const std::string key = world_.key_of(name);
+  if (!held_elsewhere_.contains(key)) return std::nullopt;
+  for (const Member& member : members_) {
+    if (member.node != config_.node_name && world_.key_of(member.name) == key) {
+      return Elsewhere{member.name, member.node};
+    }
+  }
+  return std::nullopt;
+}
+
+void Cluster::whisper(const Elsewhere& to, std::string_view from, std::string_view text) {
+  if (!linked_) return;  // nobody is elsewhere while cut off
+  publish(bus::kNodesChannel, ClusterKind::Whisper,
+          {to.node, std::string(from), to.name, std::string(text)});
+}
+
+std::vector<PlacedMember> Cluster::placed_members() const {
+  std::vector<PlacedMember> placed;
+  placed.reserve(members_.size());
+  std::unordered_set<ConnId> listed;
+  for (const Member& member : members_) {
+    if (member.node != config_.node_name) {
+      placed.push_back({member.name, member.room, member.since});
+      continue;
+    }
+    // Ours: as the session is now, not as the bus last told of it.
+    const Session* session =
+        member.own != ConnId{} ? world_.find(member.own) : world_.find_by_name(member.name);
+    if (!session || session->phase != Phase::Chatting || !session->room) continue;
+    if (!listed.insert(session->id).second) continue;
+    const bool moving = world_.key_of(session->room->name) != world_.key_of(member.room);
+    placed.push_back({session->name, session->room->name, moving ? kOnItsWay : member.since});
+  }
+  for (ConnId id : world_.logged_in()) {  // newcomers: their arrival is on its way round
+    const Session* session = world_.find(id);
+    if (!session || !session->room || listed.contains(id)) continue;
+    placed.push_back({session->name, session->room->name, kOnItsWay});
+  }
+  return placed;
+}
+
+std::optional<std::string> Cluster::room_named(std::string_view room) const {
+  const std::string key = world_.key_of(room);
+  for (const PlacedMember& member : placed_members()) {
+    if (world_.key_of(member.room) == key) return member.room;
+  }
+  return std::nullopt;
+}
+
 // --- from the server ---
 
 void Cluster::on_event(Instant now, const BusEvent& event) {
@@ -144,7 +244,8 @@ void Cluster::shutting_down() {
       keys.push_back(name_key(name));
     requests_.push_back(ReleaseKeys{std::move(keys)});
   }
-  publish(bus::kNodesChannel, ClusterKind::Roster, {});  // nobody is here any more
+  // Nobody is here any more.
+  publish(bus::kNodesChannel, with_rooms_ ? ClusterKind::Placed : ClusterKind::Roster, {});
 }
 
 std::optional<Instant> Cluster::next_deadline() const {
@@ -213,13 +314,16 @@ void Cluster::link_down(Instant now) {
 void Cluster::act_locally(Unechoed unechoed) {
   switch (unechoed.kind) {
     case ClusterKind::Line:
-      news_.push_back(HeardLine{std::move(unechoed.line)});
+      news_.push_back(line_news(std::move(unechoed.line), unechoed.fields));
       return;
     case ClusterKind::Enter:
-      add_member(config_.node_name, std::move(unechoed.name), unechoed.conn);
+      apply_enter(config_.node_name, unechoed.fields, unechoed.conn);
       return;
     case ClusterKind::Leave:
-      remove_member(config_.node_name, unechoed.name);
+      apply_leave(config_.node_name, unechoed.fields);
+      return;
+    case ClusterKind::Rename:
+      apply_rename(config_.node_name, unechoed.fields, unechoed.conn);
       return;
     default:
       return;
@@ -259,6 +363,12 @@ void Cluster::heard(Instant now, const BusMessage& bus_message) {
                "cluster: dropped a message on " + bus_message.channel + " that is not ours");
     return;
   }
+  if (!fits(*message)) {
+    world_.log(
+        now, LogLevel::Debug, ConnId{},
+        "cluster: dropped a message on " + bus_message.channel + " shaped for the other dialect");
+    return;
+  }
   const bool ours = message->from.node == config_.node_name;
   if (ours && message->from.boot != config_.boot) {
     world_.log(now, LogLevel::Error, ConnId{},
@@ -280,13 +390,39 @@ void Cluster::heard(Instant now, const BusMessage& bus_message) {
       if (!ours) publish_roster();
       return;
     case ClusterKind::Roster:
+    case ClusterKind::Placed:
       heard_roster(*message, now);
+      return;
+    case ClusterKind::Rename:
+      heard_rename(*message, ours);
+      return;
+    case ClusterKind::Whisper:
+      heard_whisper(*message);
       return;
     case ClusterKind::Alive:
       return;
     case ClusterKind::Gone:
       heard_obituary(*message);
       return;
+  }
+}
+
+// The classic dialect's room messages carry one field and its roster names only; the modern
+// one's carry the room, and its roster (Placed) rooms too. A cluster runs one dialect.
+bool Cluster::fits(const ClusterMessage& message) const {
+  switch (message.kind) {
+    case ClusterKind::Line:
+    case ClusterKind::Enter:
+    case ClusterKind::Leave:
+      return (message.fields.size() == 3) == with_rooms_;
+    case ClusterKind::Roster:
+      return !with_rooms_;
+    case ClusterKind::Rename:
+    case ClusterKind::Whisper:
+    case ClusterKind::Placed:
+      return with_rooms_;
+    default:
+      return true;
   }
 }
 
@@ -302,11 +438,13 @@ void Cluster::note_alive(const NodeRun& from, Instant now) {
 void Cluster::heard_line(const ClusterMessage& message, bool ours) {
   if (ours) {
     if (auto mine = take_unechoed(ClusterKind::Line)) {
-      news_.push_back(HeardLine{std::move(mine->line)});  // the payload we rendered: no copy
+      // The payload we rendered: no copy.
+      news_.push_back(line_news(std::move(mine->line), mine->fields));
       return;
     }
   }
-  news_.push_back(HeardLine{Payload::copy_of(message.fields.front())});
+  const std::vector<std::string> extra(message.fields.begin() + 1, message.fields.end());
+  news_.push_back(line_news(Payload::copy_of(message.fields.front()), extra));
 }
 
 void Cluster::heard_enter(const ClusterMessage& message, bool ours) {
@@ -314,12 +452,73 @@ void Cluster::heard_enter(const ClusterMessage& message, bool ours) {
   if (ours) {
     if (auto mine = take_unechoed(ClusterKind::Enter)) own = mine->conn;
   }
-  add_member(message.from.node, message.fields.front(), own);
+  apply_enter(message.from.node, message.fields, own);
 }
 
 void Cluster::heard_leave(const ClusterMessage& message, bool ours) {
   if (ours) take_unechoed(ClusterKind::Leave);
-  remove_member(message.from.node, message.fields.front());
+  apply_leave(message.from.node, message.fields);
+}
+
+void Cluster::heard_rename(const ClusterMessage& message, bool ours) {
+  ConnId own;
+  if (ours) {
+    if (auto mine = take_unechoed(ClusterKind::Rename)) own = mine->conn;
+  }
+  apply_rename(message.from.node, message.fields, own);
+}
+
+void Cluster::heard_whisper(const ClusterMessage& message) {
+  const auto& fields = message.fields;  // node, from, to, text
+  if (fields[0] != config_.node_name) return;
+  const Session* to = world_.find_by_name(fields[2]);
+  if (!to || to->phase != Phase::Chatting) return;  // gone meanwhile: as if sent a moment late
+  news_.push_back(HeardWhisper{to->id, fields[1], fields[3]});
+}
+
+// Fields: [name] (classic), or [name, room, from] with `from` empty for a login.
+void Cluster::apply_enter(const std::string& node, const std::vector<std::string>& fields,
+                          ConnId own) {
+  const std::string& name = fields[0];
+  if (fields.size() < 3) {
+    add_member(node, name, own);
+    return;
+  }
+  Member* member = fields[2].empty() ? nullptr : find_member(node, name);
+  if (!member) {  // a login (or a move of someone we had not heard of)
+    add_member(node, name, own, fields[1], fields[2]);
+    return;
+  }
+  member->room = fields[1];
+  member->since = ++arrivals_;
+  if (own != ConnId{}) member->own = own;
+  news_.push_back(HeardEnter{name, own, fields[1], fields[2]});
+}
+
+// Fields: [name] (classic), or [name, room, to] with `to` empty for leaving the chat.
+void Cluster::apply_leave(const std::string& node, const std::vector<std::string>& fields) {
+  if (fields.size() < 3 || fields[2].empty()) {
+    remove_member(node, fields[0]);
+    return;
+  }
+  Member* member = find_member(node, fields[0]);
+  if (!member) return;
+  member->room = fields[2];
+  news_.push_back(HeardLeave{fields[0], fields[1], fields[2]});
+}
+
+// Fields: [old, new, room].
+void Cluster::apply_rename(const std::string& node, const std::vector<std::string>& fields,
+                           ConnId own) {
+  Member* member = find_member(node, fields[0]);
+  if (!member) return;
+  if (node != config_.node_name) {
+    auto held = held_elsewhere_.find(world_.key_of(fields[0]));
+    if (held != held_elsewhere_.end() && --held->second == 0) held_elsewhere_.erase(held);
+    ++held_elsewhere_[world_.key_of(fields[1])];
+  }
+  member->name = fields[1];
+  news_.push_back(HeardRename{fields[0], fields[1], fields[2], own});
 }
 
 // A roster is the whole truth about its node: whoever it lists is there, whoever it does not
@@ -328,8 +527,17 @@ void Cluster::heard_roster(const ClusterMessage& message, Instant now) {
   const std::string& node = message.from.node;
   const bool ours = node == config_.node_name;
   if (!ours) note_alive(message.from, now);
+  // Each listed name with its room: Placed lists pairs, Roster names (all in the main room).
+  std::vector<std::pair<std::string_view, std::string_view>> entries;
+  const std::size_t step = message.kind == ClusterKind::Placed ? 2 : 1;
+  for (std::size_t i = 0; i + step <= message.fields.size(); i += step) {
+    entries.emplace_back(message.fields[i],
+                         step == 2 ? std::string_view(message.fields[i + 1]) : World::kMainRoom);
+  }
   // Sets, not searches: a roster can list thousands, against a cluster of thousands more.
-  const std::unordered_set<std::string_view> listed(message.fields.begin(), message.fields.end());
+  std::unordered_set<std::string_view> listed;
+  for (const auto& entry : entries)
+    listed.insert(entry.first);
   std::unordered_set<std::string> known;
   std::vector<std::string> gone;
   for (const Member& member : members_) {
@@ -338,9 +546,12 @@ void Cluster::heard_roster(const ClusterMessage& message, Instant now) {
     if (!listed.contains(member.name)) gone.push_back(member.name);
   }
   announce_departures(node, std::move(gone));
-  for (const std::string& name : message.fields) {
-    if (known.insert(name).second) {
-      add_member(node, name, ours ? local_session_named(name) : ConnId{});
+  for (const auto& [name, room] : entries) {
+    if (known.insert(std::string(name)).second) {
+      add_member(node, std::string(name), ours ? local_session_named(name) : ConnId{},
+                 std::string(room));
+    } else if (Member* member = step == 2 ? find_member(node, name) : nullptr) {
+      member->room = room;  // moved while we were not listening: the roster is the truth
     }
   }
 }
@@ -402,12 +613,32 @@ void Cluster::publish_room(ClusterKind kind, std::string field) {
   publish(room_channel(), kind, std::move(fields));
 }
 
+void Cluster::publish_in(std::string_view room, ClusterKind kind, std::vector<std::string> fields,
+                         ConnId conn, Payload line) {
+  if (!linked_) {  // a chat of its own for now: done here and now
+    act_locally({kind, std::move(line), std::move(fields), conn});
+    return;
+  }
+  std::vector<std::string> wire = fields;
+  if (kind == ClusterKind::Line) wire.insert(wire.begin(), std::string(line.text()));
+  unechoed_.push_back({kind, std::move(line), std::move(fields), conn});
+  publish(room_channel(room), kind, std::move(wire));
+}
+
 void Cluster::publish_roster(const std::vector<std::string>& lost) {
-  std::vector<std::string> names = local_names();
-  std::erase_if(names, [&](const std::string& name) {
-    return std::find(lost.begin(), lost.end(), name) != lost.end();
-  });
-  publish(bus::kNodesChannel, ClusterKind::Roster, std::move(names));
+  publish(bus::kNodesChannel, with_rooms_ ? ClusterKind::Placed : ClusterKind::Roster,
+          roster_fields(lost));
+}
+
+std::vector<std::string> Cluster::roster_fields(const std::vector<std::string>& lost) const {
+  std::vector<std::string> fields;
+  for (ConnId id : world_.logged_in()) {
+    const Session* session = world_.find(id);
+    if (!session || std::find(lost.begin(), lost.end(), session->name) != lost.end()) continue;
+    fields.push_back(session->name);
+    if (with_rooms_) fields.push_back(session->room ? session->room->name : "");
+  }
+  return fields;
 }
 
 // Claims every name again, then the roster: see rejoin_claim_.
@@ -443,10 +674,18 @@ std::vector<std::string> Cluster::local_names() const {
 
 // --- members ---
 
-void Cluster::add_member(std::string node, std::string name, ConnId own) {
-  news_.push_back(HeardEnter{name, own});
+void Cluster::add_member(std::string node, std::string name, ConnId own, std::string room,
+                         std::string from) {
+  news_.push_back(HeardEnter{name, own, room, std::move(from)});
   if (node != config_.node_name) ++held_elsewhere_[world_.key_of(name)];
-  members_.push_back({std::move(node), std::move(name)});
+  members_.push_back({std::move(node), std::move(name), std::move(room), own, ++arrivals_});
+}
+
+Cluster::Member* Cluster::find_member(std::string_view node, std::string_view name) {
+  auto it = std::find_if(members_.begin(), members_.end(), [&](const Member& member) {
+    return member.node == node && member.name == name;
+  });
+  return it == members_.end() ? nullptr : &*it;
 }
 
 void Cluster::remove_member(std::string_view node, std::string_view name) {
@@ -458,7 +697,7 @@ void Cluster::remove_member(std::string_view node, std::string_view name) {
     auto held = held_elsewhere_.find(world_.key_of(name));
     if (held != held_elsewhere_.end() && --held->second == 0) held_elsewhere_.erase(held);
   }
-  news_.push_back(HeardLeave{std::move(it->name)});
+  news_.push_back(HeardLeave{std::move(it->name), std::move(it->room)});
   members_.erase(it);
 }
 

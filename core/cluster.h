@@ -22,8 +22,16 @@
 //
 // Cluster decides; the dialect words. What the dialect must act on comes out as ClusterNews,
 // which the server hands to the dialect after each input; what the store must do comes out as
-// BusRequests, which the shell carries. Only the classic dialect runs clustered for now.
+// BusRequests, which the shell carries.
+//
+// Both dialects run clustered. The classic one has one room, "main". The modern one has rooms
+// (`with_rooms`): each room's traffic goes on that room's channel, every member is known with
+// the room they are in, a move between rooms is a Leave on the old room's channel then an
+// Enter on the new one's, /nick claims the new name like a login and tells the room (Rename),
+// and /msg to a user on another node travels to that node (Whisper). A cluster runs one
+// dialect: messages of the other's shape are dropped.
 
+#include <cstdint>
 #include <deque>
 #include <map>
 #include <optional>
@@ -44,22 +52,45 @@
 namespace teaparty::core {
 
 // --- what the dialect must act on ---
-// A line said in the room, by anyone on any node: deliver it to the room.
+// A line said in a room, by anyone on any node: deliver it to the room. `talker` and `room`
+// are the modern dialect's (who said it, for GMCP; which room); empty in the classic one.
 struct HeardLine {
   Payload line;
+  std::string talker = {};
+  std::string room = {};
 };
-// Someone entered the room. `own` is the local session it was, if it is one of ours: it does
-// not hear its own arrival, and it hears the room from now on.
+// Someone entered a room. `own` is the local session it was, if it is one of ours: it does
+// not hear its own arrival, and (classic) it hears the room from now on. Modern: `room` is the
+// room entered, `from` the room they came from, or empty when they logged in.
 struct HeardEnter {
   std::string name;
   ConnId own;
+  std::string room = {};
+  std::string from = {};
 };
-// Someone left the room (logged out, disconnected, or their node died or was cut off).
+// Someone left a room (logged out, disconnected, or their node died or was cut off). Modern:
+// `room` is the room left, `to` the room they went to, or empty when they left the chat.
 struct HeardLeave {
   std::string name;
+  std::string room = {};
+  std::string to = {};
+};
+// Modern: someone in `room` took a new name (`own`: the local session, if ours).
+struct HeardRename {
+  std::string old_name;
+  std::string new_name;
+  std::string room;
+  ConnId own;
+};
+// Modern: a private message for a local session, from a user on another node.
+struct HeardWhisper {
+  ConnId to;
+  std::string from;
+  std::string text;
 };
 // The store answered a login's claim (or the link broke first, and the node granted it on its
-// own). The session's input is held until this comes.
+// own). The session's input is held until this comes. Modern: also the answer to /nick, for a
+// session already logged in.
 struct ClaimSettled {
   ConnId conn;
   std::string name;
@@ -73,12 +104,21 @@ struct NameLost {
 // The link to the store broke / came back.
 struct LinkLost {};
 struct LinkBack {};
-using ClusterNews =
-    std::variant<HeardLine, HeardEnter, HeardLeave, ClaimSettled, NameLost, LinkLost, LinkBack>;
+using ClusterNews = std::variant<HeardLine, HeardEnter, HeardLeave, HeardRename, HeardWhisper,
+                                 ClaimSettled, NameLost, LinkLost, LinkBack>;
+
+// Modern: a member of the cluster and the room they are in, as /look, /who and /rooms list.
+struct PlacedMember {
+  std::string name;
+  std::string room;
+  // When they entered that room, in the bus's order (the same on every node); sorting by it
+  // lists a room in order of entry. Largest for this node's arrivals still on their way round.
+  std::uint64_t since = 0;
+};
 
 class Cluster {
  public:
-  Cluster(ClusterConfig config, World& world);
+  Cluster(ClusterConfig config, World& world, bool with_rooms = false);
 
   const ClusterConfig& config() const { return config_; }
   bool linked() const { return linked_; }
@@ -104,6 +144,29 @@ class Cluster {
   // After HeardEnter of its own session: from here on it hears the room.
   void confirm(ConnId own, std::string_view name);
 
+  // --- asked by the modern dialect (with_rooms) ---
+  // A line said in `room` (its name as written), rendered by the dialect; HeardLine follows
+  // on every node with members there.
+  void say_in(std::string_view room, std::string_view talker, Payload line);
+  // The session (already moved by the world) went from room `from` to its room now.
+  void moved(Session& session, std::string_view from);
+  // The session (already renamed by the world, its new name granted) was called `old`.
+  void renamed(Session& session, std::string_view old);
+  // A member of another node called `name` (by key): their name as written and their node.
+  struct Elsewhere {
+    std::string name;
+    std::string node;
+  };
+  std::optional<Elsewhere> find_elsewhere(std::string_view name) const;
+  // Sends a private message to `to` (found by find_elsewhere); HeardWhisper follows there.
+  void whisper(const Elsewhere& to, std::string_view from, std::string_view text);
+  // Everyone in the cluster with their room: in the order the bus told of them, then this
+  // node's newcomers whose arrival is still on its way round. This node's members are listed
+  // as they are now here (a move or a rename in flight already shows).
+  std::vector<PlacedMember> placed_members() const;
+  // The name of the room called `room` (by key) as the cluster knows it, if anyone is there.
+  std::optional<std::string> room_named(std::string_view room) const;
+
   // --- from the server ---
   void on_event(Instant now, const BusEvent& event);
   void tick(Instant now);
@@ -117,6 +180,9 @@ class Cluster {
   struct Member {
     std::string node;
     std::string name;
+    std::string room;         // its name as written (classic: always the main room)
+    ConnId own;               // this node's session, if it is one of ours
+    std::uint64_t since = 0;  // entered `room` at this count of arrivals (PlacedMember)
   };
   struct NodeState {
     std::uint64_t boot = 0;
@@ -128,9 +194,9 @@ class Cluster {
   // the link breaks before it comes.
   struct Unechoed {
     ClusterKind kind;
-    Payload line;      // Line
-    std::string name;  // Enter, Leave
-    ConnId conn;       // Enter
+    Payload line;                     // Line
+    std::vector<std::string> fields;  // as published (Line: without the text)
+    ConnId conn;                      // Enter, Rename
   };
   struct PendingClaim {
     ConnId conn;
@@ -139,9 +205,13 @@ class Cluster {
 
   NodeRun me() const { return {config_.node_name, config_.boot, incarnation_}; }
   std::string name_key(std::string_view name) const;
-  std::string room_channel() const;
+  std::string room_channel(std::string_view room = World::kMainRoom) const;
   void publish(std::string_view channel, ClusterKind kind, std::vector<std::string> fields);
   void publish_room(ClusterKind kind, std::string field);
+  // Modern: publishes on `room`'s channel, and remembers it as ours until it comes back.
+  void publish_in(std::string_view room, ClusterKind kind, std::vector<std::string> fields,
+                  ConnId conn = {}, Payload line = {});
+  bool fits(const ClusterMessage& message) const;
   void publish_roster(const std::vector<std::string>& lost = {});
   std::uint64_t claim_all_names();
   void rejoin();
@@ -156,20 +226,32 @@ class Cluster {
   void heard_line(const ClusterMessage& message, bool ours);
   void heard_enter(const ClusterMessage& message, bool ours);
   void heard_leave(const ClusterMessage& message, bool ours);
+  void heard_rename(const ClusterMessage& message, bool ours);
+  void heard_whisper(const ClusterMessage& message);
+  // What an Enter, a Leave or a Rename of `node` does, heard back or (ours, the link broken
+  // before it came) acted on locally.
+  void apply_enter(const std::string& node, const std::vector<std::string>& fields, ConnId own);
+  void apply_leave(const std::string& node, const std::vector<std::string>& fields);
+  void apply_rename(const std::string& node, const std::vector<std::string>& fields, ConnId own);
   void heard_roster(const ClusterMessage& message, Instant now);
   void heard_obituary(const ClusterMessage& message);
   void check_silences(Instant now);
   std::optional<Unechoed> take_unechoed(ClusterKind kind);
   void act_locally(Unechoed unechoed);
 
-  void add_member(std::string node, std::string name, ConnId own);
+  void add_member(std::string node, std::string name, ConnId own,
+                  std::string room = std::string(World::kMainRoom), std::string from = {});
   void remove_member(std::string_view node, std::string_view name);
+  Member* find_member(std::string_view node, std::string_view name);
+  // The roster's field list: names (classic), or names and rooms (modern).
+  std::vector<std::string> roster_fields(const std::vector<std::string>& lost) const;
   void remove_node(std::string_view node);
   void announce_departures(std::string_view node, std::vector<std::string> names);
   ConnId local_session_named(std::string_view name) const;
 
   ClusterConfig config_;
   World& world_;
+  bool with_rooms_;
   bool linked_ = false;
   bool ever_linked_ = false;
   std::uint64_t incarnation_ = 0;
@@ -182,6 +264,7 @@ class Cluster {
   std::optional<std::uint64_t> rejoin_claim_;
   std::vector<std::string> lost_names_;  // lost to another node: their leaving is not news
   std::vector<Member> members_;          // in the bus's order
+  std::uint64_t arrivals_ = 0;           // members entering a room, so far
   // How many members of other nodes go by each name key (two, briefly, after an outage).
   std::unordered_map<std::string, std::size_t> held_elsewhere_;
   std::map<std::string, NodeState> nodes_;  // other nodes heard of

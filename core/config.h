@@ -65,7 +65,7 @@ struct Config {
   // (a client that logs out and never reads would otherwise hold its socket for ever).
   Duration close_grace = std::chrono::seconds(10);
 
-  // Several nodes, one chat (the classic dialect only, for now). Empty: a node of its own.
+  // Several nodes, one chat (either dialect). Empty: a node of its own.
   std::optional<ClusterConfig> cluster;
 };
 

@@ -18,8 +18,7 @@ namespace teaparty::core {
 
 class Dialect {
  public:
-  // `cluster`: the cluster this node is part of, or nullptr (only the classic dialect runs
-  // clustered; the server refuses a clustered modern configuration).
+  // `cluster`: the cluster this node is part of, or nullptr.
   Dialect(World& world, const Config& config, Cluster* cluster)
       : impl_(make(world, config, cluster)) {}
 
@@ -85,7 +84,7 @@ class Dialect {
       case core::DialectKind::Classic:
         break;
       case core::DialectKind::Modern:
-        return Impl(std::in_place_type<ModernDialect>, world, config);
+        return Impl(std::in_place_type<ModernDialect>, world, config, cluster);
     }
     return Impl(std::in_place_type<ClassicDialect>, world, config.server_name, cluster);
   }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -164,8 +165,9 @@ std::string without_line_end(const Payload& line) {
 
 }  // namespace
 
-ModernDialect::ModernDialect(World& world, const Config& config)
+ModernDialect::ModernDialect(World& world, const Config& config, Cluster* cluster)
     : world_(world),
+      cluster_(cluster),
       server_name_(config.server_name),
       telnet_(config.telnet),
       started_unix_time_(config.started_unix_time),
@@ -223,8 +225,9 @@ void ModernDialect::on_line(Session& session, std::string_view raw, Instant now)
     say(session, parsed.argument, now);
   }
   // A command may have closed the session; one still choosing a name is asked again.
+  // One whose name is with the store is asked again only if the store refuses it.
   Session* still = world_.find(id);
-  if (still && still->phase == Phase::LoggingIn) prompt(*still);
+  if (still && still->phase == Phase::LoggingIn && !still->awaiting_claim) prompt(*still);
 }
 
 void ModernDialect::run_command(Session& session, std::string_view word, std::string_view argument,
@@ -280,18 +283,36 @@ void ModernDialect::login(Session& session, std::string_view name, Instant now) 
     return;
   }
   if (!acceptable_name(session, name, text::kNameSubject)) return;
-  if (world_.name_taken(name)) {
+  if (name_taken(name, nullptr)) {
     world_.send(session, Payload::concat(text::kNameTakenPrefix, name, text::kNameTakenSuffix));
     return;
   }
+  if (cluster_) {
+    cluster_->claim(session, std::string(name), now);  // ClaimSettled goes on
+    return;
+  }
+  finish_login(session, std::string(name), now);
+}
+
+// Held by another session here, or by anyone on another node; `self` may hold it (in another
+// case) and take it again.
+bool ModernDialect::name_taken(std::string_view name, const Session* self) const {
+  const Session* holder = world_.find_by_name(name);
+  if (holder && holder != self) return true;
+  return cluster_ && cluster_->name_held_elsewhere(name);
+}
+
+void ModernDialect::finish_login(Session& session, std::string name, Instant now) {
   Room& main = world_.main_room();
-  announce(main, Payload::concat(name, text::kJoinedChatSuffix));
-  world_.log_in(session, std::string(name));
+  // Clustered, the arrival is announced on every node when it comes back from the store.
+  if (!cluster_) announce(main, Payload::concat(name, text::kJoinedChatSuffix));
+  world_.log_in(session, std::move(name));
   world_.send(session, Payload::concat(text::kHelloPrefix, session.name, text::kHelloMiddle,
                                        main.name, text::kHelloSuffix));
   show_history(session, main);
   if (takes_gmcp(session)) send_gmcp_name(session);
   world_.log(now, LogLevel::Info, session.id, "logged in as \"" + session.name + "\"");
+  if (cluster_) cluster_->entered(session);
 }
 
 // --- talking ---
@@ -329,8 +350,12 @@ void ModernDialect::say(Session& session, std::string_view said, Instant) {
     world_.send(session, text::kSayUsage);
     return;
   }
-  tell_room(*session.room, session.name,
-            Payload::concat(session.name, text::kSaySeparator, said, text::kLineEnd));
+  Payload line = Payload::concat(session.name, text::kSaySeparator, said, text::kLineEnd);
+  if (cluster_) {
+    cluster_->say_in(session.room->name, session.name, std::move(line));  // told on the echo
+  } else {
+    tell_room(*session.room, session.name, line);
+  }
 }
 
 void ModernDialect::emote(Session& session, std::string_view action, Instant) {
@@ -338,9 +363,13 @@ void ModernDialect::emote(Session& session, std::string_view action, Instant) {
     world_.send(session, text::kEmoteUsage);
     return;
   }
-  tell_room(*session.room, session.name,
-            Payload::concat(text::kEmotePrefix, session.name, text::kEmoteSeparator, action,
-                            text::kLineEnd));
+  Payload line = Payload::concat(text::kEmotePrefix, session.name, text::kEmoteSeparator, action,
+                                 text::kLineEnd);
+  if (cluster_) {
+    cluster_->say_in(session.room->name, session.name, std::move(line));  // told on the echo
+  } else {
+    tell_room(*session.room, session.name, line);
+  }
 }
 
 void ModernDialect::whisper(Session& session, std::string_view argument, Instant) {
@@ -350,6 +379,13 @@ void ModernDialect::whisper(Session& session, std::string_view argument, Instant
     return;
   }
   Session* to = world_.find_by_name(name);
+  if (!to && cluster_) {
+    if (const auto elsewhere = cluster_->find_elsewhere(name)) {
+      cluster_->whisper(*elsewhere, session.name, said);  // delivered on the addressee's node
+      echo_whisper(session, elsewhere->name, said);
+      return;
+    }
+  }
   if (!to) {
     world_.send(session, Payload::concat(text::kNoSuchUserPrefix, name, text::kNoSuchUserSuffix));
     return;
@@ -358,15 +394,21 @@ void ModernDialect::whisper(Session& session, std::string_view argument, Instant
     world_.send(session, text::kWhisperToSelf);
     return;
   }
-  const Payload heard =
-      Payload::concat(session.name, text::kWhisperFromSuffix, said, text::kLineEnd);
-  const Payload echoed = Payload::concat(text::kWhisperToPrefix, to->name,
-                                         text::kWhisperToSeparator, said, text::kLineEnd);
-  world_.send(*to, heard);
-  if (takes_gmcp(*to)) {
-    world_.send(*to,
-                gmcp::channel_text(text::kGmcpTellChannel, session.name, without_line_end(heard)));
+  deliver_whisper(*to, session.name, said);
+  echo_whisper(session, to->name, said);
+}
+
+void ModernDialect::deliver_whisper(Session& to, std::string_view from, std::string_view said) {
+  const Payload heard = Payload::concat(from, text::kWhisperFromSuffix, said, text::kLineEnd);
+  world_.send(to, heard);
+  if (takes_gmcp(to)) {
+    world_.send(to, gmcp::channel_text(text::kGmcpTellChannel, from, without_line_end(heard)));
   }
+}
+
+void ModernDialect::echo_whisper(Session& session, std::string_view to, std::string_view said) {
+  const Payload echoed =
+      Payload::concat(text::kWhisperToPrefix, to, text::kWhisperToSeparator, said, text::kLineEnd);
   world_.send(session, echoed);
   if (takes_gmcp(session)) {
     world_.send(session,
@@ -396,12 +438,20 @@ void ModernDialect::join(Session& session, std::string_view name, Instant now) {
   }
   const std::string from = session.room->name;
   const Room* existing = world_.find_room(name);
-  const std::string to = existing ? existing->name : std::string(name);
-  announce(*session.room, Payload::concat(session.name, text::kWentToMiddle, to, text::kMoveSuffix),
-           session.id);
+  std::string to = existing ? existing->name : std::string(name);
+  // A room only other nodes have members in goes by the name it has there.
+  if (!existing && cluster_) to = cluster_->room_named(name).value_or(to);
+  if (!cluster_) {
+    announce(*session.room,
+             Payload::concat(session.name, text::kWentToMiddle, to, text::kMoveSuffix), session.id);
+  }
   Room& room = world_.move_to(session, to);  // the room left may be gone now
-  announce(room, Payload::concat(session.name, text::kCameInFromMiddle, from, text::kMoveSuffix),
-           session.id);
+  if (cluster_) {
+    cluster_->moved(session, from);  // both rooms are told on every node on the echo
+  } else {
+    announce(room, Payload::concat(session.name, text::kCameInFromMiddle, from, text::kMoveSuffix),
+             session.id);
+  }
   world_.send(session, Payload::concat(text::kNowInPrefix, room.name, text::kNowInSuffix));
   show_history(session, room);
   world_.log(now, LogLevel::Debug, session.id, "\"" + session.name + "\" went to " + room.name);
@@ -417,48 +467,87 @@ void ModernDialect::leave(Session& session, std::string_view, Instant now) {
   join(session, main.name, now);
 }
 
+std::vector<PlacedMember> ModernDialect::everyone() const {
+  if (cluster_) return cluster_->placed_members();
+  std::vector<PlacedMember> placed;
+  for (ConnId id : world_.logged_in()) {
+    const Session* other = world_.find(id);
+    if (other && other->room) placed.push_back({other->name, other->room->name});
+  }
+  return placed;
+}
+
 void ModernDialect::list_rooms(Session& session, std::string_view, Instant) {
-  std::string reply(text::kRoomsHeader);
-  for (const Room* room : world_.rooms()) {
+  // By key: the main room first, then the others in key order, as World::rooms() lists them.
+  struct Listed {
+    std::string name;
+    std::size_t count = 0;
+  };
+  std::map<std::string, Listed> listed;
+  const std::string main_key = world_.key_of(world_.main_room().name);
+  listed.try_emplace(main_key, Listed{world_.main_room().name, 0});
+  if (cluster_) {
+    for (const PlacedMember& member : cluster_->placed_members())
+      ++listed.try_emplace(world_.key_of(member.room), Listed{member.room, 0}).first->second.count;
+  } else {
+    for (const Room* room : world_.rooms())
+      listed.insert_or_assign(world_.key_of(room->name), Listed{room->name, room->members.size()});
+  }
+  auto render = [](std::string& reply, const Listed& room) {
     reply += text::kListIndent;
-    reply += room->name;
+    reply += room.name;
     reply += text::kCountOpen;
-    reply += std::to_string(room->members.size());
+    reply += std::to_string(room.count);
     reply += text::kCountClose;
+  };
+  std::string reply(text::kRoomsHeader);
+  render(reply, listed.at(main_key));
+  for (const auto& [key, room] : listed) {
+    if (key != main_key) render(reply, room);
   }
   world_.send(session, reply);
 }
 
 void ModernDialect::look(Session& session, std::string_view, Instant) {
   const Room& room = *session.room;
+  std::vector<std::string> names;
+  if (cluster_) {  // in order of entry, as the bus told of it
+    const std::string key = world_.key_of(room.name);
+    std::vector<PlacedMember> here = cluster_->placed_members();
+    std::erase_if(here, [&](const PlacedMember& m) { return world_.key_of(m.room) != key; });
+    std::stable_sort(here.begin(), here.end(), [](const PlacedMember& x, const PlacedMember& y) {
+      return x.since < y.since;
+    });
+    for (PlacedMember& member : here)
+      names.push_back(std::move(member.name));
+  } else {
+    for (ConnId id : room.members) {
+      if (const Session* member = world_.find(id)) names.push_back(member->name);
+    }
+  }
   std::string reply(text::kLookPrefix);
   reply += room.name;
   reply += text::kCountOpen;
-  reply += std::to_string(room.members.size());
+  reply += std::to_string(names.size());
   reply += text::kLookCountClose;
-  bool first = true;
-  for (ConnId id : room.members) {
-    const Session* member = world_.find(id);
-    if (!member) continue;
-    if (!first) reply += text::kNameSeparator;
-    reply += member->name;
-    first = false;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (i > 0) reply += text::kNameSeparator;
+    reply += names[i];
   }
   reply += text::kLineEnd;
   world_.send(session, reply);
 }
 
 void ModernDialect::who(Session& session, std::string_view, Instant) {
+  const std::vector<PlacedMember> placed = everyone();
   std::string reply(text::kWhoHeaderPrefix);
-  reply += std::to_string(world_.logged_in().size());
+  reply += std::to_string(placed.size());
   reply += text::kWhoHeaderSuffix;
-  for (ConnId id : world_.logged_in()) {
-    const Session* other = world_.find(id);
-    if (!other || !other->room) continue;
+  for (const PlacedMember& other : placed) {
     reply += text::kListIndent;
-    reply += other->name;
+    reply += other.name;
     reply += text::kWhoInRoom;
-    reply += other->room->name;
+    reply += other.room;
     reply += text::kLineEnd;
   }
   world_.send(session, reply);
@@ -478,18 +567,29 @@ void ModernDialect::nick(Session& session, std::string_view name, Instant now) {
   }
   if (!acceptable_name(session, name, text::kNameSubject)) return;
   // The same name in another case is the user's own, and free to take.
-  const Session* holder = world_.find_by_name(name);
-  if (holder && holder != &session) {
+  if (name_taken(name, &session)) {
     world_.send(session, Payload::concat(text::kNameTakenPrefix, name, text::kNameTakenSuffix));
     return;
   }
+  if (cluster_) {
+    cluster_->claim(session, std::string(name), now);  // ClaimSettled goes on
+    return;
+  }
+  finish_nick(session, std::string(name), now);
+}
+
+void ModernDialect::finish_nick(Session& session, std::string name, Instant now) {
   const std::string old = session.name;
-  world_.rename(session, std::string(name));
+  world_.rename(session, std::move(name));
   world_.send(session,
               Payload::concat(text::kNowKnownAsPrefix, session.name, text::kNowKnownAsSuffix));
-  announce(*session.room,
-           Payload::concat(old, text::kRenamedMiddle, session.name, text::kRenamedSuffix),
-           session.id);
+  if (cluster_) {
+    cluster_->renamed(session, old);  // the room is told on every node on the echo
+  } else {
+    announce(*session.room,
+             Payload::concat(old, text::kRenamedMiddle, session.name, text::kRenamedSuffix),
+             session.id);
+  }
   if (takes_gmcp(session)) send_gmcp_name(session);
   world_.log(now, LogLevel::Info, session.id, "\"" + old + "\" is now \"" + session.name + "\"");
 }
@@ -538,10 +638,10 @@ void ModernDialect::on_leave(Session& session, Instant now) {
   if (session.name.empty()) return;
   const std::string name = session.name;
   const std::string room_name = session.room ? session.room->name : std::string();
+  if (cluster_) cluster_->leaving(session);  // announced on every node on the echo
   world_.log_out(session);  // the room may be gone now, if the leaver was its last member
-  if (const Room* room = world_.find_room(room_name)) {
-    announce(*room, Payload::concat(name, text::kLeftChatSuffix));
-  }
+  const Room* room = cluster_ ? nullptr : world_.find_room(room_name);
+  if (room) announce(*room, Payload::concat(name, text::kLeftChatSuffix));
   world_.log(now, LogLevel::Info, session.id, "logged out \"" + name + "\"");
 }
 
@@ -569,6 +669,89 @@ void ModernDialect::on_login_timeout(Session& session) {
 
 void ModernDialect::on_idle_timeout(Session& session) {
   world_.send(session, text::kIdleTimedOut);
+}
+
+// --- clustered ---
+
+void ModernDialect::on_cluster(const ClusterNews& news, Instant now) {
+  if (const auto* heard = std::get_if<HeardLine>(&news)) {
+    if (Room* room = world_.find_room(heard->room)) tell_room(*room, heard->talker, heard->line);
+  } else if (const auto* enter = std::get_if<HeardEnter>(&news)) {
+    if (const Room* room = world_.find_room(enter->room)) {
+      announce(*room,
+               enter->from.empty() ? Payload::concat(enter->name, text::kJoinedChatSuffix)
+                                   : Payload::concat(enter->name, text::kCameInFromMiddle,
+                                                     enter->from, text::kMoveSuffix),
+               enter->own);
+    }
+  } else if (const auto* leave = std::get_if<HeardLeave>(&news)) {
+    // A mover already back in the room they left does not hear themselves go.
+    const Session* mover = leave->to.empty() ? nullptr : world_.find_by_name(leave->name);
+    if (const Room* room = world_.find_room(leave->room)) {
+      announce(*room,
+               leave->to.empty() ? Payload::concat(leave->name, text::kLeftChatSuffix)
+                                 : Payload::concat(leave->name, text::kWentToMiddle, leave->to,
+                                                   text::kMoveSuffix),
+               mover ? mover->id : ConnId{});
+    }
+  } else if (const auto* rename = std::get_if<HeardRename>(&news)) {
+    if (const Room* room = world_.find_room(rename->room)) {
+      announce(*room,
+               Payload::concat(rename->old_name, text::kRenamedMiddle, rename->new_name,
+                               text::kRenamedSuffix),
+               rename->own);
+    }
+  } else if (const auto* whisper = std::get_if<HeardWhisper>(&news)) {
+    if (Session* to = world_.find(whisper->to)) deliver_whisper(*to, whisper->from, whisper->text);
+  } else if (const auto* settled = std::get_if<ClaimSettled>(&news)) {
+    settle_claim(*settled, now);
+  } else if (const auto* lost = std::get_if<NameLost>(&news)) {
+    lose_name(lost->conn, now);
+  } else if (std::holds_alternative<LinkLost>(news)) {
+    tell_everyone(text::kClusterLost);
+  } else if (std::holds_alternative<LinkBack>(news)) {
+    tell_everyone(text::kClusterBack);
+  }
+}
+
+// The store answered a login's claim (the session is choosing a name) or a /nick's (it is
+// chatting); either may have gone meanwhile.
+void ModernDialect::settle_claim(const ClaimSettled& settled, Instant now) {
+  Session* session = world_.find(settled.conn);
+  const bool logging_in = session && session->phase == Phase::LoggingIn;
+  const bool renaming = session && session->phase == Phase::Chatting;
+  if (!logging_in && !renaming) {  // gone or closing: nobody here wants the name any more
+    if (settled.granted && !world_.name_taken(settled.name)) cluster_->release(settled.name);
+    return;
+  }
+  // Taken meanwhile on this node (the link broke and another got in first), or elsewhere.
+  if (!settled.granted || name_taken(settled.name, renaming ? session : nullptr)) {
+    world_.send(*session,
+                Payload::concat(text::kNameTakenPrefix, settled.name, text::kNameTakenSuffix));
+    if (logging_in) prompt(*session);
+    return;
+  }
+  if (logging_in) {
+    finish_login(*session, settled.name, now);
+  } else {
+    finish_nick(*session, settled.name, now);
+  }
+}
+
+void ModernDialect::lose_name(ConnId conn, Instant now) {
+  Session* session = world_.find(conn);
+  if (!session || session->phase != Phase::Chatting) return;
+  const std::string name = session->name;
+  world_.log(now, LogLevel::Warning, conn,
+             "\"" + name + "\" was claimed by another node while the store was out of reach: " +
+                 "logged out");
+  on_leave(*session, now);
+  world_.send(*session, Payload::concat(text::kNameLostPrefix, name, text::kNameLostSuffix));
+  prompt(*session);
+}
+
+void ModernDialect::tell_everyone(std::string_view notice) {
+  world_.broadcast(world_.logged_in(), Payload::copy_of(notice));
 }
 
 // --- telnet ---

@@ -12,6 +12,12 @@
 // client that asks for CHARSET is answered (charset.h). A client that agrees to nothing gets
 // no further IAC except answers to its own requests.
 //
+// Clustered (core/cluster.h), with a Cluster: a login and /nick claim the name in the store
+// (the session's input waits for the answer); lines, arrivals, departures, moves and renames
+// go through the room's channel and are delivered, and remembered in the room's history, when
+// they come back; /look, /who and /rooms list every node's members; /msg reaches users on
+// other nodes.
+//
 // Input is UTF-8. Every line goes through terminal_safety.h before anything else: control
 // characters and bytes that are not well-formed UTF-8 are shown escaped (^[, \xFF), never
 // relayed raw.
@@ -19,7 +25,9 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "core/cluster.h"
 #include "core/config.h"
 #include "core/input_decoder.h"
 #include "core/payload.h"
@@ -32,7 +40,8 @@ namespace teaparty::core {
 
 class ModernDialect {
  public:
-  ModernDialect(World& world, const Config& config);
+  // `cluster`: the cluster this node is part of, or nullptr for a node of its own.
+  ModernDialect(World& world, const Config& config, Cluster* cluster = nullptr);
 
   void on_connect(Session& session);
   void on_line(Session& session, std::string_view line, Instant now);
@@ -46,6 +55,8 @@ class ModernDialect {
   void on_idle_timeout(Session& session);
   void on_option_changed(Session& session, std::uint8_t option);
   void on_subnegotiation(Session& session, const TelnetSubnegotiation& sub);
+  // Clustered: what the cluster heard or decided.
+  void on_cluster(const ClusterNews& news, Instant now);
   const TelnetPolicy& telnet_policy() const { return telnet_policy_; }
 
   // A command's handler: the session and the command's argument (stripped).
@@ -66,6 +77,18 @@ class ModernDialect {
   void help(Session& session, std::string_view command, Instant now);
   void quit(Session& session, std::string_view, Instant now);
 
+  // The name was granted (by the store, when clustered): the login or the rename goes ahead.
+  void finish_login(Session& session, std::string name, Instant now);
+  void finish_nick(Session& session, std::string name, Instant now);
+  void settle_claim(const ClaimSettled& settled, Instant now);
+  void lose_name(ConnId conn, Instant now);
+  void tell_everyone(std::string_view notice);
+  bool name_taken(std::string_view name, const Session* self) const;
+  void deliver_whisper(Session& to, std::string_view from, std::string_view said);
+  void echo_whisper(Session& from, std::string_view to, std::string_view said);
+  // Everyone logged in, with their room: this node's (in order of login), or the cluster's.
+  std::vector<PlacedMember> everyone() const;
+
   void run_command(Session& session, std::string_view word, std::string_view argument, Instant now);
   // Says a rendered line to a room: the text once, and the GMCP form once if anyone there
   // takes GMCP; the text line is remembered in the room's history.
@@ -80,6 +103,7 @@ class ModernDialect {
   bool takes_gmcp(const Session& session) const;
 
   World& world_;
+  Cluster* cluster_;
   std::string server_name_;
   bool telnet_;
   std::int64_t started_unix_time_;

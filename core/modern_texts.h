@@ -101,6 +101,16 @@ inline constexpr std::string_view kAlreadyCalledSuffix = ".\r\n";
 inline constexpr std::string_view kNowKnownAsPrefix = "You are now known as ";
 inline constexpr std::string_view kNowKnownAsSuffix = ".\r\n";
 
+// --- several nodes, one chat (core/cluster.h) ---
+inline constexpr std::string_view kClusterLost =
+    "Lost contact with the other servers; you can go on talking with those on this one.\r\n";
+inline constexpr std::string_view kClusterBack = "In contact with the other servers again.\r\n";
+// Told to a user whose name another server's user took while this one was cut off; they are
+// logged out and asked for a name again.
+inline constexpr std::string_view kNameLostPrefix = "Someone on another server took the name \"";
+inline constexpr std::string_view kNameLostSuffix =
+    "\" while this one was cut off; choose another.\r\n";
+
 // --- leaving and errors ---
 inline constexpr std::string_view kGoodbyePrefix = "Goodbye";  // + ", " + NAME if any + suffix
 inline constexpr std::string_view kGoodbyeNameSeparator = ", ";

@@ -40,8 +40,9 @@ std::string lines_per_second(double rate) {
 namespace {
 
 std::optional<Cluster> make_cluster(const Config& config, World& world) {
-  if (!config.cluster || config.dialect != DialectKind::Classic) return std::nullopt;
-  return std::optional<Cluster>(std::in_place, *config.cluster, world);
+  if (!config.cluster) return std::nullopt;
+  return std::optional<Cluster>(std::in_place, *config.cluster, world,
+                                config.dialect == DialectKind::Modern);
 }
 
 }  // namespace

@@ -100,7 +100,7 @@ class Server {
 
   Config config_;
   World world_;
-  // Set when the node is part of a cluster (Config::cluster, classic dialect).
+  // Set when the node is part of a cluster (Config::cluster).
   std::optional<Cluster> cluster_;
   Dialect dialect_;
   std::uint64_t next_id_ = 1;

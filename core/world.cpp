@@ -110,6 +110,11 @@ const Room* World::find_room(std::string_view name) const {
   return it == rooms_.end() ? nullptr : &it->second;
 }
 
+Room* World::find_room(std::string_view name) {
+  auto it = rooms_.find(key_of(name));
+  return it == rooms_.end() ? nullptr : &it->second;
+}
+
 Room& World::move_to(Session& session, std::string_view name) {
   assert(session.room);
   std::string key = key_of(name);

@@ -92,6 +92,7 @@ class World {
   Room& main_room() { return *main_room_; }
   std::span<const ConnId> room_members() const { return main_room().members; }  // the main room
   const Room* find_room(std::string_view name) const;
+  Room* find_room(std::string_view name);
   // Moves a logged-in session to the room called `name`, making it if need be.
   Room& move_to(Session& session, std::string_view name);
   // The main room first, then the others in the order of their keys.

@@ -1,0 +1,348 @@
+// The modern dialect clustered (core/cluster.h, core/modern_dialect.h): two cores, each behind
+// a FakeShell, joined by the fake store (tests/core/fake_store.h). Users spread over the two
+// nodes must not be able to tell they are not on one server: the tests read the exact bytes
+// each client gets on either node, as tests/modern/ does for one node.
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/cluster.h"
+#include "core/cluster_message.h"
+#include "core/gmcp.h"
+#include "core/telnet.h"
+#include "tests/core/fake_shell.h"
+#include "tests/core/fake_store.h"
+
+namespace teaparty::core::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr Duration kNodeTimeout = 3s;
+
+Config modern_node(std::string name) {
+  Config config;
+  config.dialect = DialectKind::Modern;
+  config.telnet = false;  // the bytes of chat, not of negotiation (but see the GMCP test)
+  config.cluster = ClusterConfig{std::move(name), kNodeTimeout, 1};
+  return config;
+}
+
+class ModernNodes : public ::testing::Test {
+ protected:
+  ModernNodes() {
+    store.link(a);
+    store.link(b);
+  }
+  // Logs in and drops what the newcomer was told (welcome, hello, history).
+  ConnId log_in(FakeShell& node, std::string_view name) {
+    const ConnId id = node.connect();
+    node.type(id, std::string(name) + "\r\n");
+    store.settle();
+    node.take_output(id);
+    return id;
+  }
+  void type(FakeShell& node, ConnId id, std::string_view line) {
+    node.type(id, line);
+    store.settle();
+  }
+  std::string ask(FakeShell& node, ConnId id, std::string_view line) {
+    node.take_output(id);
+    type(node, id, line);
+    return node.take_output(id);
+  }
+  void advance(Duration by) {
+    store.advance(by);
+    for (FakeShell* node : {&a, &b}) {
+      if (!dead.contains(node)) node->advance(by);
+    }
+    store.settle();
+  }
+  FakeShell a{modern_node("a")};
+  FakeShell b{modern_node("b")};
+  FakeStore store;
+  std::set<FakeShell*> dead;
+};
+
+// --- names ---
+
+TEST_F(ModernNodes, ALoginClaimsItsNameInTheStoreWithoutRegardToCase) {
+  log_in(a, "alice");
+  EXPECT_EQ(store.owner("teaparty:name:alice"), "a");
+  const ConnId other = b.connect();
+  b.take_output(other);
+  type(b, other, "ALICE\r\n");
+  EXPECT_EQ(b.take_output(other), "The name \"ALICE\" is taken; choose another.\r\nYour name: ");
+}
+
+TEST_F(ModernNodes, TwoLoginsRacingForOneNameGetItOnceAndTheLoserIsAskedAgain) {
+  const ConnId first = a.connect();
+  const ConnId second = b.connect();
+  a.take_output(first);
+  b.take_output(second);
+  a.type(first, "carol\r\n");  // both claims are out before either is answered
+  b.type(second, "carol\r\n");
+  EXPECT_EQ(a.take_output(first), "");  // no prompt while the store decides
+  store.settle();
+  const std::string to_first = a.take_output(first);
+  const std::string to_second = b.take_output(second);
+  const std::string taken = "The name \"carol\" is taken; choose another.\r\nYour name: ";
+  EXPECT_NE(to_first == taken, to_second == taken) << to_first << "|" << to_second;
+}
+
+// --- arriving, talking, leaving ---
+
+TEST_F(ModernNodes, ArrivalsAndDeparturesAreToldToTheRoomOnEveryNode) {
+  const ConnId alice = log_in(a, "alice");
+  const ConnId carol = log_in(a, "carol");
+  a.take_output(alice);
+  const ConnId bob = b.connect();
+  b.take_output(bob);
+  type(b, bob, "bob\r\n");
+  EXPECT_EQ(b.take_output(bob), "Hello, bob! You are in main. Type /help for the commands.\r\n");
+  EXPECT_EQ(a.take_output(alice), "bob has joined the chat.\r\n");
+  EXPECT_EQ(a.take_output(carol), "bob has joined the chat.\r\n");
+  type(b, bob, "/quit\r\n");
+  EXPECT_EQ(a.take_output(alice), "bob has left the chat.\r\n");
+  EXPECT_EQ(store.owner("teaparty:name:bob"), std::nullopt);
+}
+
+TEST_F(ModernNodes, ALineIsToldWhenItComesBackFromTheStoreToTheRoomOnBothNodes) {
+  const ConnId alice = log_in(a, "alice");
+  const ConnId bob = log_in(b, "bob");
+  a.take_output(alice);
+  a.type(alice, "hello, bob\r\n");
+  EXPECT_EQ(a.take_output(alice), "");  // not before the store has carried it
+  store.settle();
+  EXPECT_EQ(a.take_output(alice), "alice: hello, bob\r\n");
+  EXPECT_EQ(b.take_output(bob), "alice: hello, bob\r\n");
+  type(b, bob, "/me waves\r\n");
+  EXPECT_EQ(a.take_output(alice), "* bob waves\r\n");
+  EXPECT_EQ(b.take_output(bob), "* bob waves\r\n");
+}
+
+TEST_F(ModernNodes, ALineSaidInARoomReachesOnlyThatRoomOnEveryNode) {
+  const ConnId alice = log_in(a, "alice");
+  const ConnId bob = log_in(b, "bob");
+  const ConnId carol = log_in(b, "carol");
+  type(a, alice, "/join tea\r\n");
+  type(b, bob, "/join tea\r\n");
+  for (ConnId id : {bob, carol})
+    b.take_output(id);
+  a.take_output(alice);
+  type(a, alice, "only for tea\r\n");
+  EXPECT_EQ(a.take_output(alice), "alice: only for tea\r\n");
+  EXPECT_EQ(b.take_output(bob), "alice: only for tea\r\n");
+  EXPECT_EQ(b.take_output(carol), "");
+  type(b, carol, "only for main\r\n");
+  EXPECT_EQ(a.take_output(alice), "");
+  EXPECT_EQ(b.take_output(bob), "");
+}
+
+TEST_F(ModernNodes, EveryNodesHistoryHoldsTheSameLinesInTheStoresOrder) {
+  const ConnId alice = log_in(a, "alice");
+  const ConnId bob = log_in(b, "bob");
+  a.take_output(alice);          // bob's arrival
+  for (int i = 0; i < 4; ++i) {  // interleaved without settling: the store picks the order
+    a.type(alice, "a" + std::to_string(i) + "\r\n");
+    b.type(bob, "b" + std::to_string(i) + "\r\n");
+  }
+  store.settle();
+  const std::string heard = a.take_output(alice);
+  EXPECT_EQ(b.take_output(bob), heard);
+  const ConnId dave = a.connect();
+  const ConnId eve = b.connect();
+  a.take_output(dave);
+  b.take_output(eve);
+  type(a, dave, "dave\r\n");
+  type(b, eve, "eve\r\n");
+  const std::string history =
+      "--- the last lines said in main ---\r\n" + heard + "--- end of history ---\r\n";
+  EXPECT_EQ(a.take_output(dave), "Hello, dave! You are in main. Type /help for the commands.\r\n" +
+                                     history + "eve has joined the chat.\r\n");
+  EXPECT_EQ(b.take_output(eve),
+            "Hello, eve! You are in main. Type /help for the commands.\r\n" + history);
+}
+
+TEST_F(ModernNodes, ALineGoesToGmcpClientsOnTheOtherNodeAsChannelText) {
+  FakeShell c{[] {
+    Config config = modern_node("c");
+    config.telnet = true;
+    return config;
+  }()};
+  store.link(c);
+  const ConnId alice = log_in(a, "alice");
+  const ConnId mudlet = c.connect();
+  const char do_gmcp[] = {static_cast<char>(telnet::kIAC), static_cast<char>(telnet::kDO),
+                          static_cast<char>(telnet::kOptGMCP)};
+  type(c, mudlet, std::string_view(do_gmcp, sizeof do_gmcp));
+  type(c, mudlet, "bob\r\n");
+  c.take_output(mudlet);
+  type(a, alice, "hi\r\n");
+  EXPECT_EQ(c.take_output(mudlet),
+            "alice: hi\r\n" + std::string(gmcp::channel_text("main", "alice", "alice: hi").text()));
+  store.kill(c);
+}
+
+// --- rooms ---
+
+TEST_F(ModernNodes, AMoveIsToldInBothRoomsOnEveryNodeButNotToTheMover) {
+  const ConnId alice = log_in(a, "alice");
+  const ConnId bob = log_in(b, "bob");
+  const ConnId carol = log_in(b, "carol");
+  type(b, carol, "/join tea\r\n");
+  a.take_output(alice);
+  b.take_output(bob);
+  b.take_output(carol);
+  type(a, alice, "/join tea\r\n");
+  EXPECT_EQ(a.take_output(alice), "You are now in tea.\r\n");
+  EXPECT_EQ(b.take_output(bob), "alice has gone to tea.\r\n");
+  EXPECT_EQ(b.take_output(carol), "alice has come in from main.\r\n");
+  type(a, alice, "/leave\r\n");
+  EXPECT_EQ(b.take_output(carol), "alice has gone to main.\r\n");
+  EXPECT_EQ(b.take_output(bob), "alice has come in from tea.\r\n");
+}
+
+TEST_F(ModernNodes, AMoverBackBeforeTheEchoDoesNotHearThemselvesGo) {
+  const ConnId alice = log_in(a, "alice");
+  const ConnId bob = log_in(b, "bob");
+  a.take_output(alice);
+  a.type(alice, "/join tea\r\n/leave\r\n");
+  store.settle();
+  EXPECT_EQ(a.take_output(alice), "You are now in tea.\r\nYou are now in main.\r\n");
+  EXPECT_EQ(b.take_output(bob), "alice has gone to tea.\r\nalice has come in from tea.\r\n");
+}
+
+TEST_F(ModernNodes, ARoomOnlyAnotherNodeHasKeepsItsNameThere) {
+  const ConnId alice = log_in(a, "alice");
+  const ConnId bob = log_in(b, "bob");
+  type(b, bob, "/join Tea\r\n");
+  EXPECT_EQ(ask(a, alice, "/join tea\r\n"), "You are now in Tea.\r\n");
+}
+
+TEST_F(ModernNodes, LookWhoAndRoomsListEveryNodesMembersTheSameEverywhere) {
+  const ConnId alice = log_in(a, "alice");
+  const ConnId bob = log_in(b, "bob");
+  const ConnId carol = log_in(a, "carol");
+  const ConnId dave = log_in(b, "dave");
+  type(b, dave, "/join tea\r\n");
+  type(a, alice, "/join tea\r\n");
+  for (auto [node, id] : {std::pair{&a, alice}, {&b, bob}, {&a, carol}, {&b, dave}}) {
+    EXPECT_EQ(ask(*node, id, "/who\r\n"),
+              "Logged in (4):\r\n  alice in tea\r\n  bob in main\r\n  carol in main\r\n"
+              "  dave in tea\r\n");
+    EXPECT_EQ(ask(*node, id, "/rooms\r\n"), "Rooms:\r\n  main (2)\r\n  tea (2)\r\n");
+  }
+  EXPECT_EQ(ask(a, carol, "/look\r\n"), "In main (2): bob, carol\r\n");
+  EXPECT_EQ(ask(b, bob, "/look\r\n"), "In main (2): bob, carol\r\n");
+  // In order of entry into the room: dave came first.
+  EXPECT_EQ(ask(a, alice, "/look\r\n"), "In tea (2): dave, alice\r\n");
+  EXPECT_EQ(ask(b, dave, "/look\r\n"), "In tea (2): dave, alice\r\n");
+}
+
+TEST_F(ModernNodes, AnAbsentUsersRoomIsEmptyOnEveryNode) {
+  const ConnId alice = log_in(a, "alice");
+  const ConnId bob = log_in(b, "bob");
+  type(b, bob, "/join tea\r\n");
+  type(b, bob, "/quit\r\n");
+  EXPECT_EQ(ask(a, alice, "/rooms\r\n"), "Rooms:\r\n  main (1)\r\n");
+}
+
+// --- private messages ---
+
+TEST_F(ModernNodes, AWhisperReachesItsAddresseeOnTheOtherNodeOnly) {
+  const ConnId alice = log_in(a, "alice");
+  const ConnId bob = log_in(b, "bob");
+  const ConnId carol = log_in(b, "carol");
+  a.take_output(alice);
+  b.take_output(bob);
+  EXPECT_EQ(ask(a, alice, "/msg BOB psst\r\n"), "You whisper to bob: psst\r\n");
+  EXPECT_EQ(b.take_output(bob), "alice whispers: psst\r\n");
+  EXPECT_EQ(b.take_output(carol), "");
+  EXPECT_EQ(ask(a, alice, "/msg nobody psst\r\n"),
+            "No one called \"nobody\" is here; /who lists everyone.\r\n");
+}
+
+// --- names changed ---
+
+TEST_F(ModernNodes, ANickIsClaimedInTheStoreAndToldToTheRoomOnEveryNode) {
+  const ConnId alice = log_in(a, "alice");
+  const ConnId bob = log_in(b, "bob");
+  a.take_output(alice);
+  a.type(alice, "/nick alicia\r\nhello\r\n");
+  EXPECT_TRUE(a.reading_paused(alice));  // what follows waits for the store's answer
+  store.settle();
+  EXPECT_EQ(a.take_output(alice), "You are now known as alicia.\r\nalicia: hello\r\n");
+  EXPECT_EQ(b.take_output(bob), "alice is now known as alicia.\r\nalicia: hello\r\n");
+  EXPECT_EQ(store.owner("teaparty:name:alicia"), "a");
+  EXPECT_EQ(store.owner("teaparty:name:alice"), std::nullopt);
+  EXPECT_EQ(ask(b, bob, "/who\r\n"), "Logged in (2):\r\n  alicia in main\r\n  bob in main\r\n");
+  EXPECT_EQ(ask(b, bob, "/msg alicia hi\r\n"), "You whisper to alicia: hi\r\n");
+  EXPECT_EQ(a.take_output(alice), "bob whispers: hi\r\n");
+}
+
+TEST_F(ModernNodes, ANickHeldOnAnotherNodeIsTaken) {
+  const ConnId alice = log_in(a, "alice");
+  log_in(b, "bob");
+  EXPECT_EQ(ask(a, alice, "/nick Bob\r\n"), "The name \"Bob\" is taken; choose another.\r\n");
+  EXPECT_EQ(store.owner("teaparty:name:alice"), "a");
+}
+
+TEST_F(ModernNodes, ANickInAnotherCaseKeepsTheNameInTheStore) {
+  const ConnId alice = log_in(a, "alice");
+  EXPECT_EQ(ask(a, alice, "/nick Alice\r\n"), "You are now known as Alice.\r\n");
+  EXPECT_EQ(store.owner("teaparty:name:alice"), "a");
+}
+
+// --- nodes lost ---
+
+TEST_F(ModernNodes, ADeadNodesUsersLeaveTheirRoomsOnTheOtherNodes) {
+  const ConnId alice = log_in(a, "alice");
+  const ConnId carol = log_in(a, "carol");
+  const ConnId bob = log_in(b, "bob");
+  type(a, carol, "/join tea\r\n");
+  type(b, bob, "/join tea\r\n");
+  a.take_output(alice);
+  a.take_output(carol);
+  store.kill(b);
+  dead.insert(&b);
+  advance(kNodeTimeout);
+  advance(kNodeTimeout / 3 + 1ms);
+  advance(kNodeTimeout / 3);
+  EXPECT_EQ(a.take_output(alice), "");
+  EXPECT_EQ(a.take_output(carol), "bob has left the chat.\r\n");
+  EXPECT_EQ(ask(a, alice, "/rooms\r\n"), "Rooms:\r\n  main (1)\r\n  tea (1)\r\n");
+}
+
+TEST_F(ModernNodes, ANodeCutOffGoesOnAloneAndTellsItsUsers) {
+  const ConnId alice = log_in(a, "alice");
+  const ConnId bob = log_in(b, "bob");
+  a.take_output(alice);
+  store.cut(a);
+  EXPECT_EQ(a.take_output(alice),
+            "Lost contact with the other servers; you can go on talking with those on this "
+            "one.\r\nbob has left the chat.\r\n");
+  EXPECT_EQ(ask(a, alice, "alone\r\n"), "alice: alone\r\n");
+  EXPECT_EQ(b.take_output(bob), "");
+  store.link(a);
+  EXPECT_EQ(a.take_output(alice),
+            "In contact with the other servers again.\r\nbob has joined the chat.\r\n");
+  // b never lost a: alice keeps her place there.
+  EXPECT_EQ(ask(b, bob, "/who\r\n"), "Logged in (2):\r\n  alice in main\r\n  bob in main\r\n");
+}
+
+TEST_F(ModernNodes, MessagesShapedForTheClassicDialectAreDropped) {
+  const ConnId alice = log_in(a, "alice");
+  store.publish_raw("teaparty:room:main",
+                    encode({ClusterKind::Line, {"z", 1, 1}, {"classic line\r\n"}}));
+  store.publish_raw("teaparty:nodes", encode({ClusterKind::Roster, {"z", 1, 1}, {"zed"}}));
+  EXPECT_EQ(a.take_output(alice), "");
+  EXPECT_EQ(ask(a, alice, "/who\r\n"), "Logged in (1):\r\n  alice in main\r\n");
+}
+
+}  // namespace
+}  // namespace teaparty::core::testing
