@@ -102,8 +102,8 @@ void add_limit_flags(CLI::App& app, Options& options) {
 
 void add_cluster_flags(CLI::App& app, Options& options) {
   app.add_option("--redis", options.redis,
-                 "Join the cluster of nodes sharing the Redis server at HOST:PORT (classic "
-                 "dialect only, for now)");
+                 "Join the cluster of nodes sharing the Redis server at HOST:PORT (every node of "
+                 "a cluster must run the same dialect)");
   app.add_option("--node-name", options.node_name,
                  "This node's name in the cluster, unique in it (default: host name:port)")
       ->check([](const std::string& value) {
@@ -123,9 +123,6 @@ std::string cluster_conflict(const Options& options) {
   if (options.redis.empty()) {
     return options.node_name.empty() ? "" : "--node-name needs --redis";
   }
-  if (options.dialect != "classic")
-    return "--redis needs --dialect classic (the cluster supports only the classic dialect for "
-           "now)";
   if (!options.record.empty())
     return "--record cannot be used with --redis yet (transcripts do not hold the cluster's "
            "events)";
