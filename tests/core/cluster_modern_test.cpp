@@ -335,6 +335,24 @@ TEST_F(ModernNodes, ANodeCutOffGoesOnAloneAndTellsItsUsers) {
   EXPECT_EQ(ask(b, bob, "/who\r\n"), "Logged in (2):\r\n  alice in main\r\n  bob in main\r\n");
 }
 
+TEST_F(ModernNodes, ANameTakenElsewhereWhileCutOffIsLostOnReturnAndAskedAgain) {
+  const ConnId alice = log_in(a, "alice");
+  store.cut(a);
+  for (int i = 0; i < 4; ++i)  // a's claim lapses; someone on b takes the name
+    advance(kNodeTimeout / 2);
+  log_in(b, "Alice");
+  a.take_output(alice);
+  store.link(a);
+  EXPECT_EQ(a.take_output(alice),
+            "In contact with the other servers again.\r\n"
+            "Someone on another server took the name \"alice\" while this one was cut off; "
+            "choose another.\r\nYour name: ");
+  EXPECT_EQ(store.owner("teaparty:name:alice"), "b");
+  type(a, alice, "alicia\r\n");
+  EXPECT_EQ(ask(a, alice, "/who\r\n"),
+            "Logged in (2):\r\n  Alice in main\r\n  alicia in main\r\n");
+}
+
 TEST_F(ModernNodes, MessagesShapedForTheClassicDialectAreDropped) {
   const ConnId alice = log_in(a, "alice");
   store.publish_raw("teaparty:room:main",
