@@ -1,6 +1,7 @@
 #include "sim/behaviours.h"
 
 #include <array>
+#include <initializer_list>
 #include <string_view>
 
 #include "sim/say_oracle.h"
@@ -125,6 +126,22 @@ std::string words(Random& random, std::size_t count) {
   return text;
 }
 
+// Every draw from the seeded Random must happen in one order, whatever compiled the simulator,
+// or a seed would type other bytes under clang than under g++. The two sides of `a + b` may be
+// evaluated in either order (and the two compilers differ); a function's arguments are all
+// evaluated before its body, and a braced list's elements left to right. So a line and its end
+// are put together by ended(), and a line of several drawn pieces by in_order().
+std::string ended(Random& random, std::string text) {
+  return text + line_end(random);
+}
+
+std::string in_order(std::initializer_list<std::string> pieces) {
+  std::string text;
+  for (const std::string& piece : pieces)
+    text += piece;
+  return text;
+}
+
 std::string command(Random& random, std::string_view word) {
   std::string text(word);
   if (random.percent(10)) text += typo(random);
@@ -214,24 +231,24 @@ std::string act(Random& random, Act chosen, TypingContext& context) {
       if (context.names_in_use.empty()) return login_line(random, pick(random, kGoodNames));
       return login_line(random, context.names_in_use[random.below(context.names_in_use.size())]);
     case Act::LoginEmpty:
-      return (random.percent(50) ? "login"s : "login   "s) + line_end(random);
+      return ended(random, (random.percent(50) ? "login"s : "login   "s));
     case Act::LoginOdd:
       if (random.one_in(8)) return login_line(random, std::string(random.between(100, 400), 'n'));
       return login_line(random, pick(random, kOddNames));
     case Act::Say:
       return say_line(random, context);
     case Act::SayEmpty:
-      return (random.percent(50) ? "say"s : "say  \t "s) + line_end(random);
+      return ended(random, (random.percent(50) ? "say"s : "say  \t "s));
     case Act::Look:
-      return command(random, "look") + line_end(random);
+      return ended(random, command(random, "look"));
     case Act::Who:
-      return command(random, random.percent(90) ? "who" : "who is here") + line_end(random);
+      return ended(random, command(random, random.percent(90) ? "who" : "who is here"));
     case Act::Unknown:
-      return std::string(pick(random, kUnknownWords)) + line_end(random);
+      return ended(random, std::string(pick(random, kUnknownWords)));
     case Act::Blank:
-      return (random.percent(50) ? ""s : random.percent(50) ? "   "s : "\t"s) + line_end(random);
+      return ended(random, (random.percent(50) ? ""s : random.percent(50) ? "   "s : "\t"s));
     case Act::Logout:
-      return (random.percent(80) ? "logout"s : "logout now"s) + line_end(random);
+      return ended(random, (random.percent(80) ? "logout"s : "logout now"s));
     case Act::CtrlD:
       // telnet in line mode: a lone 04 on an empty line, at once; after text it is dropped.
       return random.percent(70) ? "\x04"s : "say abc\x04"s + line_end(random);
@@ -310,7 +327,7 @@ std::string marked(Random& random, TypingContext& context, std::string_view star
   text += words(random, random.below(5));
   text += ' ';
   text += SayOracle::marker(context.say_number++);
-  return text + line_end(random);
+  return ended(random, text);
 }
 
 // A private message to `to`, ending with a fresh whisper marker.
@@ -319,7 +336,7 @@ std::string whispered(Random& random, TypingContext& context, std::string_view t
   text += words(random, random.below(3));
   text += ' ';
   text += SayOracle::whisper_marker(context.whisper_number++);
-  return text + line_end(random);
+  return ended(random, text);
 }
 
 std::string name_in_use_or_good(Random& random, const TypingContext& context) {
@@ -330,11 +347,11 @@ std::string name_in_use_or_good(Random& random, const TypingContext& context) {
 std::string modern_act(Random& random, ModernAct chosen, TypingContext& context) {
   switch (chosen) {
     case ModernAct::Name:
-      return std::string(pick(random, kGoodNames)) + line_end(random);
+      return ended(random, std::string(pick(random, kGoodNames)));
     case ModernAct::NameTaken:
-      return name_in_use_or_good(random, context) + line_end(random);
+      return ended(random, name_in_use_or_good(random, context));
     case ModernAct::NameOdd:
-      return std::string(pick(random, kOddNames)) + line_end(random);
+      return ended(random, std::string(pick(random, kOddNames)));
     case ModernAct::Chat:
       return marked(random, context, "");
     case ModernAct::Say:
@@ -343,15 +360,16 @@ std::string modern_act(Random& random, ModernAct chosen, TypingContext& context)
       // "* NAME says: ..." has a say's shape, so the oracle follows emotes too.
       return marked(random, context, "/me says: ");
     case ModernAct::Join:
-      return command(random, "/join") + " " + std::string(pick(random, kRooms)) + line_end(random);
+      return ended(random,
+                   in_order({command(random, "/join"), " ", std::string(pick(random, kRooms))}));
     case ModernAct::Leave:
-      return command(random, "/leave") + line_end(random);
+      return ended(random, command(random, "/leave"));
     case ModernAct::Rooms:
-      return command(random, "/rooms") + line_end(random);
+      return ended(random, command(random, "/rooms"));
     case ModernAct::Look:
-      return command(random, random.percent(80) ? "/look" : "look") + line_end(random);
+      return ended(random, command(random, random.percent(80) ? "/look" : "look"));
     case ModernAct::Who:
-      return command(random, "/who") + line_end(random);
+      return ended(random, command(random, "/who"));
     case ModernAct::MsgPresent:
       // Private: marked apart from says ([w4]), as only two connections may see it.
       return whispered(random, context, name_in_use_or_good(random, context));
@@ -359,19 +377,19 @@ std::string modern_act(Random& random, ModernAct chosen, TypingContext& context)
       // Marked too: a whisper to nobody must reach nobody.
       return whispered(random, context, pick(random, kAbsentNames));
     case ModernAct::Nick:
-      return command(random, "/nick") + " " +
-             std::string(random.percent(80) ? pick(random, kGoodNames) : pick(random, kOddNames)) +
-             line_end(random);
+      return ended(random, in_order({command(random, "/nick"), " ",
+                                     std::string(random.percent(80) ? pick(random, kGoodNames)
+                                                                    : pick(random, kOddNames))}));
     case ModernAct::Help:
-      return (random.percent(70) ? "/help"s : "/help join"s) + line_end(random);
+      return ended(random, (random.percent(70) ? "/help"s : "/help join"s));
     case ModernAct::UnknownCommand:
-      return std::string(pick(random, kUnknownCommands)) + line_end(random);
+      return ended(random, std::string(pick(random, kUnknownCommands)));
     case ModernAct::DoubleSlash:
       return marked(random, context, "//");
     case ModernAct::Quit:
-      return (random.percent(80) ? "/quit"s : "logout"s) + line_end(random);
+      return ended(random, (random.percent(80) ? "/quit"s : "logout"s));
     case ModernAct::Blank:
-      return (random.percent(50) ? ""s : "   "s) + line_end(random);
+      return ended(random, (random.percent(50) ? ""s : "   "s));
     case ModernAct::CtrlD:
       return "\x04"s;
     case ModernAct::Telnet:

@@ -102,7 +102,7 @@ ClusterSimulation::ClusterSimulation(ClusterOptions options)
     : options_(options),
       random_(options_.seed),
       config_(cluster_config(random_)),
-      redis_(random_.next(), store_latency(random_)),
+      redis_{random_.next(), store_latency(random_)},  // braced: drawn left to right
       clients_(std::max<std::size_t>(options_.clients, 1)) {
   for (std::size_t slot = 0; slot < clients_.size(); ++slot)
     clients_[slot].slot = slot;

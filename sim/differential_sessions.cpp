@@ -82,8 +82,10 @@ class SessionWriter {
       std::string name = pick(random_, kNames);
       if (random_.percent(30) && !names_.empty())
         name = *std::next(names_.begin(), random_.below(names_.size()));
-      return "login" + std::string(random_.between(1, 2), ' ') + name +
-             (random_.one_in(4) ? " " : "");
+      // One draw after the other (the sides of `+` may be evaluated in either order).
+      const std::size_t spaces = random_.between(1, 2);
+      const bool trailing_space = random_.one_in(4);
+      return "login" + std::string(spaces, ' ') + name + (trailing_space ? " " : "");
     }
     if (roll < 65) return random_.one_in(2) ? "login" : "login  ";
     if (roll < 90) return random_.one_in(2) ? pick(random_, kUnknown) : say_line();

@@ -132,14 +132,17 @@ bool Simulation::step() {
         return c.unread < c.socket_capacity && driver_.server().queued_bytes(*c.conn) > 0;
       });
       if (!candidates.empty()) {
-        return write_to(*candidates[random_.below(candidates.size())], random_.percent(50));
+        // Drawn one after the other: a function's arguments are evaluated in no fixed order.
+        VirtualClient& client = *candidates[random_.below(candidates.size())];
+        return write_to(client, random_.percent(50));
       }
       break;
     case StepKind::ClientReads:
       candidates = clients_where(
           [this](const VirtualClient& c) { return c.unread > 0 && now_ >= c.reading_again_at; });
       if (!candidates.empty()) {
-        read(*candidates[random_.below(candidates.size())], random_.percent(50));
+        VirtualClient& client = *candidates[random_.below(candidates.size())];
+        read(client, random_.percent(50));
         return true;
       }
       break;
