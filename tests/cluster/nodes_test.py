@@ -105,8 +105,9 @@ class Node:
         self.name = name
         self.err = tempfile.TemporaryFile()
         self.proc = subprocess.Popen(
-            [binary, '--host', LOOPBACK, '--port', '0', '--dialect', 'classic',
-             '--redis', redis.address, '--node-name', name,
+            [binary, '--host', LOOPBACK, '--port', '0'] +
+            ([] if '--dialect' in extra else ['--dialect', 'classic']) +
+            ['--redis', redis.address, '--node-name', name,
              '--node-timeout', str(node_timeout)] + list(extra),
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=self.err)
         line = self.proc.stdout.readline().decode('utf-8', 'replace').strip()
@@ -450,7 +451,45 @@ def redis_restarted(cluster):
             raise Failure('node %s exited with %s' % (node.name, node.proc.returncode))
 
 
+def modern_across(cluster):
+    """The modern dialect across two nodes: rooms, a move, a line, /msg, /who, /nick, a name
+    taken on the other node."""
+    a, b = cluster.nodes[0], cluster.nodes[1]
+
+    def modern_user(node, name):
+        c = cluster.client(node, '%s@%s' % (name, node.name))
+        c.wait_for(b'Your name: ')
+        c.send(b'%s\r\n' % name.encode())
+        c.wait_for(b'Hello, %s! You are in main.' % name.encode())
+        return c
+
+    alice = modern_user(a, 'alice')
+    bob = modern_user(b, 'bob')
+    alice.wait_for(b'bob has joined the chat.\r\n')
+    alice.send(b'/join Tea\r\n')
+    alice.wait_for(b'You are now in Tea.\r\n')
+    bob.wait_for(b'alice has gone to Tea.\r\n')
+    bob.send(b'/join tea\r\n')
+    bob.wait_for(b'You are now in Tea.\r\n')
+    alice.wait_for(b'bob has come in from main.\r\n')
+    alice.send(b'hello from A\r\n')
+    for c in (alice, bob):
+        c.wait_for(b'alice: hello from A\r\n')
+    bob.send(b'/msg alice psst\r\n')
+    alice.wait_for(b'bob whispers: psst\r\n')
+    bob.wait_for(b'You whisper to alice: psst\r\n')
+    bob.expect_answer(b'/who\r\n', b'Logged in (2):\r\n  alice in Tea\r\n  bob in Tea\r\n')
+    alice.send(b'/nick alicia\r\n')
+    alice.wait_for(b'You are now known as alicia.\r\n')
+    bob.wait_for(b'alice is now known as alicia.\r\n')
+    other = cluster.client(b, 'other@B')
+    other.wait_for(b'Your name: ')
+    other.send(b'alicia\r\n')
+    other.wait_for(b'The name "alicia" is taken')
+
+
 SCENARIOS = {
+    'modern_across': (modern_across, ['A', 'B'], ('--dialect', 'modern')),
     'chat_across': (chat_across, ['A', 'B'], ()),
     'taken_name': (taken_name, ['A', 'B'], ()),
     'same_order': (same_order, ['A', 'B', 'C'], ('--line-rate', '0')),
