@@ -349,8 +349,7 @@ TEST_F(ModernNodes, ANameTakenElsewhereWhileCutOffIsLostOnReturnAndAskedAgain) {
             "choose another.\r\nYour name: ");
   EXPECT_EQ(store.owner("teaparty:name:alice"), "b");
   type(a, alice, "alicia\r\n");
-  EXPECT_EQ(ask(a, alice, "/who\r\n"),
-            "Logged in (2):\r\n  Alice in main\r\n  alicia in main\r\n");
+  EXPECT_EQ(ask(a, alice, "/who\r\n"), "Logged in (2):\r\n  Alice in main\r\n  alicia in main\r\n");
 }
 
 TEST_F(ModernNodes, MessagesShapedForTheClassicDialectAreDropped) {
