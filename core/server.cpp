@@ -242,17 +242,19 @@ void Server::handle(Session& session, const InputEvent& event, Instant now) {
 }
 
 // What the cluster heard or decided goes to the dialect in the order it happened; a login
-// whose claim is settled reads its held input again.
+// whose claim was waiting for the store reads its held input again. Only such a one: a claim
+// settled at once (the node cut off) comes back while its own line is being handled, maybe
+// from inside the release of its held input, which must not be entered twice (found by
+// fuzz/fuzz_bus.cpp: tests/fuzz_regressions/bus/claim_settled_inside_its_own_release).
 void Server::pass_on_cluster_news(Instant now) {
   if (!cluster_) return;
   while (auto news = cluster_->poll_news()) {
     const auto* settled = std::get_if<ClaimSettled>(&*news);
     const ConnId claimant = settled ? settled->conn : ConnId{};
-    if (Session* session = settled ? world_.find(claimant) : nullptr) {
-      session->awaiting_claim = false;
-    }
+    Session* waiting = settled ? world_.find(claimant) : nullptr;
+    const bool was_waiting = waiting && std::exchange(waiting->awaiting_claim, false);
     dialect_.on_cluster(*news, now);
-    Session* session = settled ? world_.find(claimant) : nullptr;
+    Session* session = was_waiting ? world_.find(claimant) : nullptr;
     if (session && session->reading_paused) release_held_input(*session, now);
   }
 }

@@ -2,10 +2,10 @@
 // store is shared with other nodes, any of which may run another version or be broken, so a
 // node must survive any message on any channel, answers to claims it never made, the link
 // going down and up at any moment, and all of it interleaved with its own clients logging in,
-// talking and leaving. The input is a script: each step's first byte picks what happens, the
-// bytes after it say how. After every step the model shell checks core's invariants and the
-// contract with the shell; at the end a client logged in while the link is down must still be
-// served.
+// talking, moving and leaving. The input's first byte picks the dialect (odd: modern); the
+// rest is a script: each step's first byte picks what happens, the bytes after it say how.
+// After every step the model shell checks core's invariants and the contract with the shell;
+// at the end a client logged in while the link is down must still be served.
 
 #include <string>
 #include <string_view>
@@ -38,13 +38,26 @@ class Script {
 };
 
 constexpr std::string_view kNodes[] = {"me", "other", "third"};
+constexpr std::string_view kRooms[] = {"main", "Tea", "tea", ""};
 constexpr core::ClusterKind kKinds[] = {
-    core::ClusterKind::Line,  core::ClusterKind::Enter,  core::ClusterKind::Leave,
-    core::ClusterKind::Hello, core::ClusterKind::Roster, core::ClusterKind::Alive,
-    core::ClusterKind::Gone,
+    core::ClusterKind::Line,   core::ClusterKind::Enter,  core::ClusterKind::Leave,
+    core::ClusterKind::Hello,  core::ClusterKind::Roster, core::ClusterKind::Alive,
+    core::ClusterKind::Gone,   core::ClusterKind::Rename, core::ClusterKind::Whisper,
+    core::ClusterKind::Placed,
 };
+// What clients type: a few lines each dialect knows, so that logins, moves and renames happen.
+constexpr std::string_view kClassicLines[] = {"login alice", "login bob", "say hi",
+                                              "look",        "who",       "logout"};
+constexpr std::string_view kModernLines[] = {
+    "alice",         "bob",         "hi",   "/join Tea", "/join tea", "/leave", "/msg bob hi",
+    "/msg alice yo", "/nick carol", "/who", "/rooms",    "/look",     "/quit"};
+
+std::string room(Script& script) {
+  return std::string(kRooms[script.byte() % std::size(kRooms)]);
+}
 
 // A message that parses, so the script reaches the cluster's logic rather than its parser.
+// Room messages take either dialect's shape: a node must drop the other's.
 std::string well_formed(Script& script) {
   core::ClusterMessage message;
   message.kind = kKinds[script.byte() % std::size(kKinds)];
@@ -55,6 +68,26 @@ std::string well_formed(Script& script) {
     case core::ClusterKind::Enter:
     case core::ClusterKind::Leave:
       message.fields.push_back(script.chunk());
+      if (script.byte() % 2) {
+        message.fields.push_back(room(script));
+        message.fields.push_back(room(script));
+      }
+      break;
+    case core::ClusterKind::Rename:
+      message.fields.push_back(script.chunk());
+      message.fields.push_back(script.chunk());
+      message.fields.push_back(room(script));
+      break;
+    case core::ClusterKind::Whisper:
+      message.fields.emplace_back(kNodes[script.byte() % std::size(kNodes)]);
+      for (int i = 0; i < 3; ++i)
+        message.fields.push_back(script.chunk());
+      break;
+    case core::ClusterKind::Placed:
+      for (int count = script.byte() % 4; count > 0; --count) {
+        message.fields.push_back(script.chunk());
+        message.fields.push_back(room(script));
+      }
       break;
     case core::ClusterKind::Roster:
       for (int count = script.byte() % 4; count > 0; --count)
@@ -82,12 +115,15 @@ void check(const harness::ModelShell& shell) {
 }  // namespace
 
 void fuzz_one_input(const std::uint8_t* data, std::size_t size) {
+  if (size == 0) return;
+  const bool modern = data[0] % 2 == 1;
   core::Config config;
+  if (modern) config.dialect = core::DialectKind::Modern;
   config.cluster = core::ClusterConfig{"me", std::chrono::seconds(3), 1};
   harness::ModelShell shell(config);
   shell.bus(core::BusUp{});
   std::vector<core::ConnId> clients;
-  Script script(data, size);
+  Script script(data + 1, size - 1);
   for (int steps = 0; !script.done() && steps < 2000; ++steps) {
     const std::uint8_t op = script.byte();
     switch (op % 8) {
@@ -119,7 +155,13 @@ void fuzz_one_input(const std::uint8_t* data, std::size_t size) {
       case 5:
         if (!clients.empty()) {
           const core::ConnId who = clients[script.byte() % clients.size()];
-          if (shell.is_open(who)) shell.receive(who, script.chunk() + "\r\n");
+          std::string line = script.chunk();
+          if (line.size() == 1) {  // a line the dialect knows, picked by that byte
+            const auto known = static_cast<std::uint8_t>(line[0]);
+            line = modern ? kModernLines[known % std::size(kModernLines)]
+                          : kClassicLines[known % std::size(kClassicLines)];
+          }
+          if (shell.is_open(who)) shell.receive(who, line + "\r\n");
         }
         break;
       case 6:
@@ -140,7 +182,8 @@ void fuzz_one_input(const std::uint8_t* data, std::size_t size) {
   shell.bus(core::BusDown{});
   const auto last = shell.connect();
   if (!last) fail("a connection was refused");
-  shell.receive(*last, "login fuzz-last-one\r\nsay served\r\n");
+  shell.receive(*last,
+                modern ? "fuzz-last-one\r\nserved\r\n" : "login fuzz-last-one\r\nsay served\r\n");
   shell.flush_all();
   check(shell);
   if (shell.delivered(*last).find("fuzz-last-one: served\r\n") == std::string::npos) {
