@@ -211,6 +211,9 @@ void Server::release_held_input(Session& session, Instant now) {
   if (!still || still->phase == Phase::Closing) return;
   still->held_input.take(used);
   if (!still->held_input.empty()) {
+    // A line released here may have sent another claim to the store: its answer releases the
+    // rest, not the allowance (tests/fuzz_regressions/bus/a_released_login_claims_again).
+    if (still->awaiting_claim) return;
     world_.deadlines().set(id, DeadlineKind::LineRefill,
                            line_rate_.next_line_at(still->line_allowance));
     return;
