@@ -92,8 +92,8 @@ TEST(TerminalSafety, OneUnsafeByteIsFoundAtAnyPositionInPrintableText) {
         std::string text(length, 'a');
         text[at] = static_cast<char>(b);
         const bool printable = (b >= 0x20 && b < 0x7f) || b == '\t';
-        ASSERT_EQ(is_terminal_safe(text), printable) << "length " << length << " at " << at
-                                                     << " byte " << b;
+        ASSERT_EQ(is_terminal_safe(text), printable)
+            << "length " << length << " at " << at << " byte " << b;
       }
     }
   }
