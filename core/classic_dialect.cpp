@@ -144,7 +144,7 @@ void ClassicDialect::on_cluster(const ClusterNews& news, Instant now) {
     cluster_->deliver(line->line);
   } else if (const auto* enter = std::get_if<HeardEnter>(&news)) {
     cluster_->deliver(entered(enter->name), enter->own);
-    cluster_->confirm(enter->own, enter->name);
+    cluster_->confirm(enter->own);
   } else if (const auto* leave = std::get_if<HeardLeave>(&news)) {
     cluster_->deliver(left(leave->name));
   } else if (const auto* settled = std::get_if<ClaimSettled>(&news)) {

@@ -50,11 +50,17 @@ void Cluster::claim(Session& session, std::string name, Instant now) {
 }
 
 void Cluster::release(std::string_view name) {
-  if (linked_) requests_.push_back(ReleaseKeys{{name_key(name)}});
+  if (linked_) {
+    requests_.push_back(ReleaseKeys{{name_key(name)}});
+  } else if (claimed_when_cut_.erase(world_.key_of(name)) > 0) {
+    // Its claim is still in the store till it expires: let go of it on return.
+    unreleased_.emplace_back(name);
+  }
 }
 
 void Cluster::entered(Session& session) {
-  if (with_rooms_) {  // heard from the first, with what was said before: no awaiting_echo
+  if (with_rooms_) {
+    await_echo(session);
     const std::string& room = session.room->name;
     publish_in(room, ClusterKind::Enter, {session.name, room, ""}, session.id);
     return;
@@ -63,8 +69,7 @@ void Cluster::entered(Session& session) {
     add_member(config_.node_name, session.name, session.id);
     return;
   }
-  session.awaiting_echo = true;
-  ++newcomers_;
+  await_echo(session);
   unechoed_.push_back({ClusterKind::Enter, {}, {session.name}, session.id});
   publish_room(ClusterKind::Enter, session.name);
 }
@@ -82,16 +87,16 @@ void Cluster::leaving(Session& session) {
     return;
   }
   if (with_rooms_) {
-    if (linked_) requests_.push_back(ReleaseKeys{{name_key(session.name)}});
+    release(session.name);
     const std::string& room = session.room->name;
     publish_in(room, ClusterKind::Leave, {session.name, room, ""});
     return;
   }
+  release(session.name);
   if (!linked_) {
     remove_member(config_.node_name, session.name);
     return;
   }
-  requests_.push_back(ReleaseKeys{{name_key(session.name)}});
   unechoed_.push_back({ClusterKind::Leave, {}, {session.name}, {}});
   publish_room(ClusterKind::Leave, session.name);
 }
@@ -145,15 +150,14 @@ void Cluster::say_in(std::string_view room, std::string_view talker, Payload lin
 // mover go before the new one hears them come.
 void Cluster::moved(Session& session, std::string_view from) {
   const std::string& to = session.room->name;
+  await_echo(session);
   publish_in(from, ClusterKind::Leave, {session.name, std::string(from), to});
   publish_in(to, ClusterKind::Enter, {session.name, to, std::string(from)}, session.id);
 }
 
 void Cluster::renamed(Session& session, std::string_view old) {
   // The same name in another case is the same key: releasing it would free the new name.
-  if (linked_ && world_.key_of(old) != world_.key_of(session.name)) {
-    requests_.push_back(ReleaseKeys{{name_key(old)}});
-  }
+  if (world_.key_of(old) != world_.key_of(session.name)) release(old);
   const std::string& room = session.room->name;
   publish_in(room, ClusterKind::Rename, {std::string(old), session.name, room}, session.id);
 }
@@ -198,6 +202,10 @@ std::vector<PlacedMember> Cluster::placed_members() const {
     placed.push_back({session->name, session->room->name, kOnItsWay});
   }
   return placed;
+}
+
+bool Cluster::room_held_elsewhere(std::string_view room) const {
+  return in_rooms_elsewhere_.contains(world_.key_of(room));
 }
 
 std::optional<std::string> Cluster::room_named(std::string_view room) const {
@@ -272,12 +280,13 @@ std::optional<ClusterNews> Cluster::poll_news() {
 void Cluster::link_up(Instant now) {
   if (linked_) return;
   linked_ = true;
-  ++incarnation_;
+  linked_since_ = ++incarnation_;
   next_heartbeat_ = now + heartbeat();
   world_.log(now, LogLevel::Info, ConnId{},
              "cluster: joined as \"" + config_.node_name + "\" (incarnation " +
                  std::to_string(incarnation_) + ")");
   publish(bus::kNodesChannel, ClusterKind::Hello, {});
+  release_names_let_go();
   rejoin();
   if (std::exchange(ever_linked_, true)) news_.push_back(LinkBack{});
 }
@@ -289,6 +298,8 @@ void Cluster::link_down(Instant now) {
              "cluster: lost the store; serving this node's users on their own (" +
                  std::to_string(unechoed_.size()) + " of our messages were not heard back)");
   news_.push_back(LinkLost{});
+  for (const std::string& name : local_names())
+    claimed_when_cut_.insert(world_.key_of(name));
   // Our own messages still on their way: our users, at least, get them now.
   while (!unechoed_.empty()) {
     Unechoed unechoed = std::move(unechoed_.front());
@@ -375,6 +386,13 @@ void Cluster::heard(Instant now, const BusMessage& bus_message) {
                "cluster: another node runs under our name \"" + config_.node_name +
                    "\": node names must be unique");
   }
+  if (ours && message->from.boot == config_.boot && message->from.incarnation < linked_since_) {
+    // Sent before the link last broke and carried by the store only now: acted on locally
+    // when the link broke (an own message not yet heard back) or out of date (a roster).
+    world_.log(now, LogLevel::Debug, ConnId{},
+               "cluster: dropped our own message from before the link broke");
+    return;
+  }
   if (!ours) note_alive(message->from, now);
   switch (message->kind) {
     case ClusterKind::Line:
@@ -399,6 +417,9 @@ void Cluster::heard(Instant now, const BusMessage& bus_message) {
     case ClusterKind::Whisper:
       heard_whisper(*message);
       return;
+    case ClusterKind::Unheard:
+      heard_unheard(*message);
+      return;
     case ClusterKind::Alive:
       return;
     case ClusterKind::Gone:
@@ -419,6 +440,7 @@ bool Cluster::fits(const ClusterMessage& message) const {
       return !with_rooms_;
     case ClusterKind::Rename:
     case ClusterKind::Whisper:
+    case ClusterKind::Unheard:
     case ClusterKind::Placed:
       return with_rooms_;
     default:
@@ -472,8 +494,19 @@ void Cluster::heard_whisper(const ClusterMessage& message) {
   const auto& fields = message.fields;  // node, from, to, text
   if (fields[0] != config_.node_name) return;
   const Session* to = world_.find_by_name(fields[2]);
-  if (!to || to->phase != Phase::Chatting) return;  // gone meanwhile: as if sent a moment late
+  if (!to || to->phase != Phase::Chatting) {  // gone meanwhile: the sender's node tells them
+    publish(bus::kNodesChannel, ClusterKind::Unheard, {message.from.node, fields[1], fields[2]});
+    return;
+  }
   news_.push_back(HeardWhisper{to->id, fields[1], fields[3]});
+}
+
+void Cluster::heard_unheard(const ClusterMessage& message) {
+  const auto& fields = message.fields;  // node, from, to
+  if (fields[0] != config_.node_name) return;
+  const Session* from = world_.find_by_name(fields[1]);
+  if (!from || from->phase != Phase::Chatting) return;  // gone too: nobody to tell
+  news_.push_back(WhisperUndelivered{from->id, fields[2]});
 }
 
 // Fields: [name] (classic), or [name, room, from] with `from` empty for a login.
@@ -489,7 +522,7 @@ void Cluster::apply_enter(const std::string& node, const std::vector<std::string
     add_member(node, name, own, fields[1], fields[2]);
     return;
   }
-  member->room = fields[1];
+  place(*member, fields[1]);
   member->since = ++arrivals_;
   if (own != ConnId{}) member->own = own;
   news_.push_back(HeardEnter{name, own, fields[1], fields[2]});
@@ -503,7 +536,7 @@ void Cluster::apply_leave(const std::string& node, const std::vector<std::string
   }
   Member* member = find_member(node, fields[0]);
   if (!member) return;
-  member->room = fields[2];
+  place(*member, fields[2]);
   news_.push_back(HeardLeave{fields[0], fields[1], fields[2]});
 }
 
@@ -551,7 +584,8 @@ void Cluster::heard_roster(const ClusterMessage& message, Instant now) {
       add_member(node, std::string(name), ours ? local_session_named(name) : ConnId{},
                  std::string(room));
     } else if (Member* member = step == 2 ? find_member(node, name) : nullptr) {
-      member->room = room;  // moved while we were not listening: the roster is the truth
+      place(*member,
+            std::string(room));  // moved while we were not listening: the roster is the truth
     }
   }
 }
@@ -641,6 +675,16 @@ std::vector<std::string> Cluster::roster_fields(const std::vector<std::string>& 
   return fields;
 }
 
+// Names this node's users gave up while it was cut off, and nobody here took again since.
+void Cluster::release_names_let_go() {
+  std::vector<std::string> keys;
+  for (const std::string& name : std::exchange(unreleased_, {})) {
+    if (!world_.find_by_name(name)) keys.push_back(name_key(name));
+  }
+  claimed_when_cut_.clear();
+  if (!keys.empty()) requests_.push_back(ReleaseKeys{std::move(keys)});
+}
+
 // Claims every name again, then the roster: see rejoin_claim_.
 void Cluster::rejoin() {
   rejoin_claim_ = claim_all_names();
@@ -678,7 +722,24 @@ void Cluster::add_member(std::string node, std::string name, ConnId own, std::st
                          std::string from) {
   news_.push_back(HeardEnter{name, own, room, std::move(from)});
   if (node != config_.node_name) ++held_elsewhere_[world_.key_of(name)];
-  members_.push_back({std::move(node), std::move(name), std::move(room), own, ++arrivals_});
+  members_.push_back({std::move(node), std::move(name), {}, own, ++arrivals_});
+  place(members_.back(), std::move(room));
+}
+
+void Cluster::place(Member& member, std::string room) {
+  if (member.node != config_.node_name) {
+    if (!member.room.empty()) {
+      auto in = in_rooms_elsewhere_.find(world_.key_of(member.room));
+      if (in != in_rooms_elsewhere_.end() && --in->second == 0) {
+        in_rooms_elsewhere_.erase(in);
+        if (with_rooms_) news_.push_back(RoomHeld{member.room, false});
+      }
+    }
+    if (!room.empty() && ++in_rooms_elsewhere_[world_.key_of(room)] == 1 && with_rooms_) {
+      news_.push_back(RoomHeld{room, true});
+    }
+  }
+  member.room = std::move(room);
 }
 
 Cluster::Member* Cluster::find_member(std::string_view node, std::string_view name) {
@@ -697,7 +758,8 @@ void Cluster::remove_member(std::string_view node, std::string_view name) {
     auto held = held_elsewhere_.find(world_.key_of(name));
     if (held != held_elsewhere_.end() && --held->second == 0) held_elsewhere_.erase(held);
   }
-  news_.push_back(HeardLeave{std::move(it->name), std::move(it->room)});
+  news_.push_back(HeardLeave{it->name, it->room});
+  place(*it, {});
   members_.erase(it);
 }
 
@@ -723,11 +785,22 @@ ConnId Cluster::local_session_named(std::string_view name) const {
   return session ? session->id : ConnId{};
 }
 
-void Cluster::confirm(ConnId own, std::string_view name) {
+// A newcomer hears the room from its own arrival on, in the bus's order: what came before
+// is not theirs to hear (the modern dialect shows it as history, when the arrival comes).
+void Cluster::await_echo(Session& session) {
+  if (std::exchange(session.awaiting_echo, true)) return;
+  ++newcomers_;
+}
+
+bool Cluster::confirm(ConnId own) {
   Session* session = world_.find(own);
-  if (!session || !session->awaiting_echo || session->name != name) return;
+  if (!session || !session->awaiting_echo) return false;
+  for (const Unechoed& unechoed : unechoed_) {
+    if (unechoed.kind == ClusterKind::Enter && unechoed.conn == own) return false;
+  }
   session->awaiting_echo = false;
   --newcomers_;
+  return true;
 }
 
 }  // namespace teaparty::core

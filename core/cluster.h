@@ -38,6 +38,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <variant>
 #include <vector>
 
@@ -88,6 +89,18 @@ struct HeardWhisper {
   std::string from;
   std::string text;
 };
+// Modern: a whisper this node's session sent to another node found nobody of that name
+// there any more (they left while it travelled): the sender is told it was not delivered.
+struct WhisperUndelivered {
+  ConnId from;
+  std::string to;
+};
+// Modern: members of other nodes are now in the room (`held`), or no longer any: while held,
+// this node keeps the room and its history though nobody here is in it.
+struct RoomHeld {
+  std::string room;
+  bool held = false;
+};
 // The store answered a login's claim (or the link broke first, and the node granted it on its
 // own). The session's input is held until this comes. Modern: also the answer to /nick, for a
 // session already logged in.
@@ -104,8 +117,9 @@ struct NameLost {
 // The link to the store broke / came back.
 struct LinkLost {};
 struct LinkBack {};
-using ClusterNews = std::variant<HeardLine, HeardEnter, HeardLeave, HeardRename, HeardWhisper,
-                                 ClaimSettled, NameLost, LinkLost, LinkBack>;
+using ClusterNews =
+    std::variant<HeardLine, HeardEnter, HeardLeave, HeardRename, HeardWhisper, WhisperUndelivered,
+                 RoomHeld, ClaimSettled, NameLost, LinkLost, LinkBack>;
 
 // Modern: a member of the cluster and the room they are in, as /look, /who and /rooms list.
 struct PlacedMember {
@@ -141,8 +155,9 @@ class Cluster {
   // Delivers a line to this node's members of the room, except `except` and newcomers who
   // have not heard their own arrival yet (what came before it is not theirs to hear).
   void deliver(const Payload& line, ConnId except = {});
-  // After HeardEnter of its own session: from here on it hears the room.
-  void confirm(ConnId own, std::string_view name);
+  // After HeardEnter of its own session: from here on it hears the room (true), unless another
+  // arrival of it (a later move) is still on its way round, or it was not waiting for one.
+  bool confirm(ConnId own);
 
   // --- asked by the modern dialect (with_rooms) ---
   // A line said in `room` (its name as written), rendered by the dialect; HeardLine follows
@@ -164,6 +179,8 @@ class Cluster {
   // node's newcomers whose arrival is still on its way round. This node's members are listed
   // as they are now here (a move or a rename in flight already shows).
   std::vector<PlacedMember> placed_members() const;
+  // Whether members of other nodes are in the room called `room` (by key).
+  bool room_held_elsewhere(std::string_view room) const;
   // The name of the room called `room` (by key) as the cluster knows it, if anyone is there.
   std::optional<std::string> room_named(std::string_view room) const;
 
@@ -215,6 +232,7 @@ class Cluster {
   void publish_roster(const std::vector<std::string>& lost = {});
   std::uint64_t claim_all_names();
   void rejoin();
+  void release_names_let_go();
   std::vector<std::string> local_names() const;
   Duration heartbeat() const { return config_.node_timeout / 3; }
 
@@ -228,6 +246,9 @@ class Cluster {
   void heard_leave(const ClusterMessage& message, bool ours);
   void heard_rename(const ClusterMessage& message, bool ours);
   void heard_whisper(const ClusterMessage& message);
+  void heard_unheard(const ClusterMessage& message);
+  // Holds the session's delivery until its arrival in its room comes back (confirm).
+  void await_echo(Session& session);
   // What an Enter, a Leave or a Rename of `node` does, heard back or (ours, the link broken
   // before it came) acted on locally.
   void apply_enter(const std::string& node, const std::vector<std::string>& fields, ConnId own);
@@ -243,6 +264,9 @@ class Cluster {
                   std::string room = std::string(World::kMainRoom), std::string from = {});
   void remove_member(std::string_view node, std::string_view name);
   Member* find_member(std::string_view node, std::string_view name);
+  // Puts the member in `room` (empty: out of every room, before removing it), keeping
+  // in_rooms_elsewhere_ true.
+  void place(Member& member, std::string room);
   // The roster's field list: names (classic), or names and rooms (modern).
   std::vector<std::string> roster_fields(const std::vector<std::string>& lost) const;
   void remove_node(std::string_view node);
@@ -255,6 +279,7 @@ class Cluster {
   bool linked_ = false;
   bool ever_linked_ = false;
   std::uint64_t incarnation_ = 0;
+  std::uint64_t linked_since_ = 0;  // the incarnation in which the link last came up
   Instant next_heartbeat_;
   std::uint64_t next_claim_id_ = 1;
   std::map<std::uint64_t, PendingClaim> login_claims_;
@@ -263,10 +288,16 @@ class Cluster {
   // answer and lists only the names granted, so no node hears of a user whose name it holds.
   std::optional<std::uint64_t> rejoin_claim_;
   std::vector<std::string> lost_names_;  // lost to another node: their leaving is not news
-  std::vector<Member> members_;          // in the bus's order
-  std::uint64_t arrivals_ = 0;           // members entering a room, so far
+  // The names this node held in the store when its link broke; those given up while it was
+  // cut off (at most all of them) are released on return.
+  std::unordered_set<std::string> claimed_when_cut_;
+  std::vector<std::string> unreleased_;
+  std::vector<Member> members_;  // in the bus's order
+  std::uint64_t arrivals_ = 0;   // members entering a room, so far
   // How many members of other nodes go by each name key (two, briefly, after an outage).
   std::unordered_map<std::string, std::size_t> held_elsewhere_;
+  // How many members of other nodes are in each room, by room key (modern).
+  std::unordered_map<std::string, std::size_t> in_rooms_elsewhere_;
   std::map<std::string, NodeState> nodes_;  // other nodes heard of
   std::deque<Unechoed> unechoed_;
   std::size_t newcomers_ = 0;  // sessions with awaiting_echo

@@ -37,6 +37,7 @@ bool known_kind(char kind) {
     case ClusterKind::Gone:
     case ClusterKind::Rename:
     case ClusterKind::Whisper:
+    case ClusterKind::Unheard:
     case ClusterKind::Placed:
       return true;
   }
@@ -51,6 +52,7 @@ bool right_field_count(ClusterKind kind, std::size_t count) {
     case ClusterKind::Leave:
       return count == 1 || count == 3;  // classic, or modern with the room
     case ClusterKind::Rename:
+    case ClusterKind::Unheard:
       return count == 3;
     case ClusterKind::Whisper:
       return count == 4;

@@ -23,6 +23,8 @@
 //   Leave   [name, room, to]        left the room: logged out (to empty) or went to `to`
 //   Rename  [old, new, room]        /nick, told in the renamed user's room
 //   Whisper [node, from, to, text]  /msg to a user on `node` (on the nodes channel)
+//   Unheard [node, from, to]        that whisper found nobody called `to` (they left while it
+//                                   travelled): back to the sender's `node`
 //   Placed  [name, room, ...]       the modern roster: everyone on the sender and their room
 //
 // A cluster runs one dialect: a node drops the other dialect's shapes (Cluster::fits).
@@ -45,6 +47,7 @@ enum class ClusterKind : char {
   Gone = 'G',
   Rename = 'N',
   Whisper = 'W',
+  Unheard = 'U',
   Placed = 'P',
 };
 

@@ -157,7 +157,8 @@ Violation check_names(const Server& server, std::size_t chatting) {
 }
 
 // Every logged-in user is in exactly one room, the one it points at; rooms hold nobody else;
-// a room other than the main one exists only while someone is in it.
+// a room other than the main one exists only while someone is in it (here, or on another node
+// of a cluster).
 Violation check_rooms(const Server& server) {
   const World& world = server.world();
   std::unordered_set<ConnId> members;
@@ -169,7 +170,8 @@ Violation check_rooms(const Server& server) {
   for (const Room* room : rooms) {
     const std::string where = "room \"" + room->name + "\"";
     if (world.find_room(room->name) != room) return where + " is not found by its own name";
-    if (room != &world.main_room() && room->members.empty()) return where + " is empty but kept";
+    if (room != &world.main_room() && room->members.empty() && !room->held_elsewhere)
+      return where + " is empty but kept";
     for (ConnId id : room->members) {
       if (!members.insert(id).second)
         return conn(id) + " is in a room twice (again in " + where + ")";

@@ -309,7 +309,7 @@ void ModernDialect::finish_login(Session& session, std::string name, Instant now
   world_.log_in(session, std::move(name));
   world_.send(session, Payload::concat(text::kHelloPrefix, session.name, text::kHelloMiddle,
                                        main.name, text::kHelloSuffix));
-  show_history(session, main);
+  if (!cluster_) show_history(session, main);  // clustered: when the arrival comes back
   if (takes_gmcp(session)) send_gmcp_name(session);
   world_.log(now, LogLevel::Info, session.id, "logged in as \"" + session.name + "\"");
   if (cluster_) cluster_->entered(session);
@@ -329,7 +329,7 @@ void ModernDialect::tell_room(Room& room, std::string_view talker, const Payload
   std::optional<Payload> gmcp_line;  // rendered for the first member who takes GMCP
   for (ConnId id : room.members) {
     Session* member = world_.find(id);
-    if (!member) continue;
+    if (!member || member->awaiting_echo) continue;  // it comes in their history
     world_.send(*member, line);
     if (!takes_gmcp(*member)) continue;
     if (!gmcp_line) gmcp_line = gmcp::channel_text(room.name, talker, without_line_end(line));
@@ -341,7 +341,9 @@ void ModernDialect::tell_room(Room& room, std::string_view talker, const Payload
 void ModernDialect::announce(const Room& room, const Payload& notice, ConnId except) {
   for (ConnId id : room.members) {
     if (id == except) continue;
-    if (Session* member = world_.find(id)) world_.send(*member, notice);
+    Session* member = world_.find(id);
+    // Clustered, a newcomer hears the room from its own arrival on, in the bus's order.
+    if (member && !member->awaiting_echo) world_.send(*member, notice);
   }
 }
 
@@ -453,7 +455,7 @@ void ModernDialect::join(Session& session, std::string_view name, Instant now) {
              session.id);
   }
   world_.send(session, Payload::concat(text::kNowInPrefix, room.name, text::kNowInSuffix));
-  show_history(session, room);
+  if (!cluster_) show_history(session, room);  // clustered: when the arrival comes back
   world_.log(now, LogLevel::Debug, session.id, "\"" + session.name + "\" went to " + room.name);
 }
 
@@ -465,6 +467,10 @@ void ModernDialect::leave(Session& session, std::string_view, Instant now) {
     return;
   }
   join(session, main.name, now);
+}
+
+std::size_t ModernDialect::player_count() const {
+  return cluster_ ? cluster_->placed_members().size() : world_.logged_in().size();
 }
 
 std::vector<PlacedMember> ModernDialect::everyone() const {
@@ -684,6 +690,9 @@ void ModernDialect::on_cluster(const ClusterNews& news, Instant now) {
                                                      enter->from, text::kMoveSuffix),
                enter->own);
     }
+    arrived(enter->own);
+  } else if (const auto* held = std::get_if<RoomHeld>(&news)) {
+    world_.hold_room(held->room, held->held);
   } else if (const auto* leave = std::get_if<HeardLeave>(&news)) {
     // A mover already back in the room they left does not hear themselves go.
     const Session* mover = leave->to.empty() ? nullptr : world_.find_by_name(leave->name);
@@ -703,6 +712,11 @@ void ModernDialect::on_cluster(const ClusterNews& news, Instant now) {
     }
   } else if (const auto* whisper = std::get_if<HeardWhisper>(&news)) {
     if (Session* to = world_.find(whisper->to)) deliver_whisper(*to, whisper->from, whisper->text);
+  } else if (const auto* undelivered = std::get_if<WhisperUndelivered>(&news)) {
+    if (Session* from = world_.find(undelivered->from)) {
+      world_.send(*from, Payload::concat(text::kUndeliveredPrefix, undelivered->to,
+                                         text::kUndeliveredSuffix));
+    }
   } else if (const auto* settled = std::get_if<ClaimSettled>(&news)) {
     settle_claim(*settled, now);
   } else if (const auto* lost = std::get_if<NameLost>(&news)) {
@@ -712,6 +726,14 @@ void ModernDialect::on_cluster(const ClusterNews& news, Instant now) {
   } else if (std::holds_alternative<LinkBack>(news)) {
     tell_everyone(text::kClusterBack);
   }
+}
+
+// One of ours came back into its room (logged in or moved): it hears the room from here on,
+// and what was said there before, as everyone who was there heard it.
+void ModernDialect::arrived(ConnId own) {
+  if (own == ConnId{} || !cluster_->confirm(own)) return;
+  Session* session = world_.find(own);
+  if (session && session->room) show_history(*session, *session->room);
 }
 
 // The store answered a login's claim (the session is choosing a name) or a /nick's (it is
@@ -765,8 +787,7 @@ void ModernDialect::on_option_changed(Session& session, std::uint8_t option) {
       break;
     case telnet::kOptMSSP:
       if (ours) {
-        world_.send(session,
-                    mssp::report({server_name_, world_.logged_in().size(), started_unix_time_}));
+        world_.send(session, mssp::report({server_name_, player_count(), started_unix_time_}));
       }
       break;
     case telnet::kOptGMCP:

@@ -82,12 +82,15 @@ class ModernDialect {
   void finish_nick(Session& session, std::string name, Instant now);
   void settle_claim(const ClaimSettled& settled, Instant now);
   void lose_name(ConnId conn, Instant now);
+  void arrived(ConnId own);
   void tell_everyone(std::string_view notice);
   bool name_taken(std::string_view name, const Session* self) const;
   void deliver_whisper(Session& to, std::string_view from, std::string_view said);
   void echo_whisper(Session& from, std::string_view to, std::string_view said);
   // Everyone logged in, with their room: this node's (in order of login), or the cluster's.
   std::vector<PlacedMember> everyone() const;
+  // How many are logged in, on every node when clustered (MSSP's PLAYERS).
+  std::size_t player_count() const;
 
   void run_command(Session& session, std::string_view word, std::string_view argument, Instant now);
   // Says a rendered line to a room: the text once, and the GMCP form once if anyone there

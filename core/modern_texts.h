@@ -62,6 +62,10 @@ inline constexpr std::string_view kMsgUsage = "Usage: /msg NAME TEXT\r\n";
 inline constexpr std::string_view kNoSuchUserPrefix = "No one called \"";  // + NAME + suffix
 inline constexpr std::string_view kNoSuchUserSuffix = "\" is here; /who lists everyone.\r\n";
 inline constexpr std::string_view kWhisperToSelf = "You cannot whisper to yourself.\r\n";
+// Clustered: the addressee of a whisper left while it travelled to their server.
+inline constexpr std::string_view kUndeliveredPrefix = "Your whisper to ";  // + NAME + suffix
+inline constexpr std::string_view kUndeliveredSuffix =
+    " was not delivered: they left before it arrived.\r\n";
 // The GMCP channel of private messages (rooms are channels under their own names).
 inline constexpr std::string_view kGmcpTellChannel = "tell";
 

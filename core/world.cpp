@@ -115,18 +115,37 @@ Room* World::find_room(std::string_view name) {
   return it == rooms_.end() ? nullptr : &it->second;
 }
 
-Room& World::move_to(Session& session, std::string_view name) {
-  assert(session.room);
+Room& World::room_called(std::string_view name) {
   std::string key = key_of(name);
   auto it = rooms_.find(key);
   if (it == rooms_.end()) {
     it = rooms_.try_emplace(std::move(key), std::string(name), history_limit_).first;
   }
-  Room& room = it->second;
+  return it->second;
+}
+
+void World::drop_if_unused(Room& room) {
+  if (room.members.empty() && !room.held_elsewhere && &room != &main_room()) {
+    rooms_.erase(key_of(room.name));
+  }
+}
+
+Room& World::move_to(Session& session, std::string_view name) {
+  assert(session.room);
+  Room& room = room_called(name);
   if (session.room == &room) return room;
   leave_room(session);
   enter(session, room);
   return room;
+}
+
+void World::hold_room(std::string_view name, bool held_elsewhere) {
+  if (held_elsewhere) {
+    room_called(name).held_elsewhere = true;
+  } else if (Room* room = find_room(name)) {
+    room->held_elsewhere = false;
+    drop_if_unused(*room);
+  }
 }
 
 std::vector<const Room*> World::rooms() const {
@@ -152,7 +171,7 @@ void World::leave_room(Session& session) {
   Room* room = std::exchange(session.room, nullptr);
   if (!room) return;
   erase_value(room->members, session.id);
-  if (room->members.empty() && room != &main_room()) rooms_.erase(key_of(room->name));
+  drop_if_unused(*room);
 }
 
 void World::close_after_flush(Session& session, CloseReason reason, Instant now) {

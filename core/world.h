@@ -86,7 +86,8 @@ class World {
   std::span<const ConnId> logged_in() const { return login_order_; }
 
   // Rooms. The main room always exists; another room is made by the first to enter it and
-  // is gone, with its history, once the last one leaves. Room names compare by key, too.
+  // is gone, with its history, once the last one leaves (and no other node holds it). Room names
+  // compare by key, too.
   static constexpr std::string_view kMainRoom = "main";
   const Room& main_room() const { return *main_room_; }
   Room& main_room() { return *main_room_; }
@@ -95,6 +96,9 @@ class World {
   Room* find_room(std::string_view name);
   // Moves a logged-in session to the room called `name`, making it if need be.
   Room& move_to(Session& session, std::string_view name);
+  // Clustered: whether members on other nodes hold the room called `name` open here (made if
+  // need be, with that name); once nobody holds it and nobody here is in it, it is gone.
+  void hold_room(std::string_view name, bool held_elsewhere);
   // The main room first, then the others in the order of their keys.
   std::vector<const Room*> rooms() const;
   std::size_t room_count() const { return rooms_.size(); }
@@ -122,6 +126,8 @@ class World {
   void finish(Session& session, CloseReason reason, Instant now);
   void enter(Session& session, Room& room);
   void leave_room(Session& session);
+  Room& room_called(std::string_view name);
+  void drop_if_unused(Room& room);
 
   std::unordered_map<ConnId, Session> sessions_;
   std::size_t outbox_bytes_released_ = 0;

@@ -168,6 +168,83 @@ TEST_F(ModernNodes, EveryNodesHistoryHoldsTheSameLinesInTheStoresOrder) {
             "Hello, eve! You are in main. Type /help for the commands.\r\n" + history);
 }
 
+// A line on its way through the store before the newcomer's arrival is, in the store's order,
+// said before they came: they get it in the history, as everyone else heard it, not live.
+TEST_F(ModernNodes, ANewcomerHearsTheRoomFromItsOwnArrivalInTheStoresOrder) {
+  const ConnId alice = log_in(a, "alice");
+  const ConnId bob = log_in(b, "bob");
+  a.take_output(alice);
+  const ConnId carol = a.connect();
+  a.take_output(carol);
+  a.type(carol, "carol\r\n");
+  store.carry(a);  // the claim is granted: carol is in here before her arrival is published
+  b.type(bob, "before you came\r\n");
+  store.carry(b);  // and bob's line is published before it, so it reaches a after her login
+  store.settle();
+  EXPECT_EQ(a.take_output(carol),
+            "Hello, carol! You are in main. Type /help for the commands.\r\n"
+            "--- the last lines said in main ---\r\nbob: before you came\r\n"
+            "--- end of history ---\r\n");
+  const std::string everyone_else = "bob: before you came\r\ncarol has joined the chat.\r\n";
+  EXPECT_EQ(a.take_output(alice), everyone_else);
+  EXPECT_EQ(b.take_output(bob), everyone_else);
+}
+
+TEST_F(ModernNodes, AMoverHearsTheNewRoomFromTheirOwnArrivalInTheStoresOrder) {
+  const ConnId alice = log_in(a, "alice");
+  const ConnId bob = log_in(b, "bob");
+  type(b, bob, "/join tea\r\n");
+  a.take_output(alice);
+  b.take_output(bob);
+  b.type(bob, "said before alice came\r\n");
+  store.carry(b);
+  a.type(alice, "/join tea\r\n");
+  store.settle();
+  EXPECT_EQ(a.take_output(alice),
+            "You are now in tea.\r\n--- the last lines said in tea ---\r\n"
+            "bob: said before alice came\r\n--- end of history ---\r\n");
+  EXPECT_EQ(b.take_output(bob), "bob: said before alice came\r\nalice has come in from main.\r\n");
+  EXPECT_EQ(ask(b, bob, "after\r\n"), "bob: after\r\n");
+  EXPECT_EQ(a.take_output(alice), "bob: after\r\n");
+}
+
+// Every node keeps the history of every room anyone in the cluster is in: joining a room only
+// another node has members in shows what was said there, as on one server.
+TEST_F(ModernNodes, ARoomOnlyAnotherNodeHasMembersInKeepsItsHistoryHereToo) {
+  const ConnId alice = log_in(a, "alice");
+  const ConnId bob = log_in(b, "bob");
+  type(b, bob, "/join tea\r\n");
+  type(b, bob, "one\r\n");
+  type(b, bob, "/me pours\r\n");
+  a.take_output(alice);
+  EXPECT_EQ(ask(a, alice, "/join tea\r\n"),
+            "You are now in tea.\r\n--- the last lines said in tea ---\r\nbob: one\r\n"
+            "* bob pours\r\n--- end of history ---\r\n");
+}
+
+// ...and forgets it when the room is empty on every node, as one server does.
+TEST_F(ModernNodes, ARoomsHistoryIsGoneOnceNobodyOnAnyNodeIsInIt) {
+  const ConnId alice = log_in(a, "alice");
+  const ConnId bob = log_in(b, "bob");
+  type(b, bob, "/join tea\r\n");
+  type(b, bob, "forgotten\r\n");
+  type(b, bob, "/leave\r\n");
+  EXPECT_EQ(ask(a, alice, "/join tea\r\n"), "You are now in tea.\r\n");
+}
+
+// A room this node's last member leaves lives on here while another node's members are in it.
+TEST_F(ModernNodes, ARoomLeftHereKeepsItsHistoryWhileAnotherNodeHasMembersInIt) {
+  const ConnId alice = log_in(a, "alice");
+  const ConnId bob = log_in(b, "bob");
+  type(a, alice, "/join tea\r\n");
+  type(b, bob, "/join tea\r\n");
+  type(a, alice, "kept\r\n");
+  type(a, alice, "/leave\r\n");
+  EXPECT_EQ(ask(a, alice, "/join tea\r\n"),
+            "You are now in tea.\r\n--- the last lines said in tea ---\r\nalice: kept\r\n"
+            "--- end of history ---\r\n");
+}
+
 TEST_F(ModernNodes, ALineGoesToGmcpClientsOnTheOtherNodeAsChannelText) {
   FakeShell c{[] {
     Config config = modern_node("c");
@@ -215,6 +292,20 @@ TEST_F(ModernNodes, AMoverBackBeforeTheEchoDoesNotHearThemselvesGo) {
   store.settle();
   EXPECT_EQ(a.take_output(alice), "You are now in tea.\r\nYou are now in main.\r\n");
   EXPECT_EQ(b.take_output(bob), "alice has gone to tea.\r\nalice has come in from tea.\r\n");
+}
+
+// Moved on again before the first move came back: only the last arrival lets them hear.
+TEST_F(ModernNodes, AMoverMovingOnBeforeTheEchoHearsOnlyTheRoomTheyAreIn) {
+  const ConnId alice = log_in(a, "alice");
+  const ConnId bob = log_in(b, "bob");
+  type(b, bob, "/join coffee\r\n");
+  a.take_output(alice);
+  a.type(alice, "/join tea\r\n/join coffee\r\n");
+  store.carry(a);
+  b.type(bob, "in coffee\r\n");
+  store.settle();
+  EXPECT_EQ(a.take_output(alice),
+            "You are now in tea.\r\nYou are now in coffee.\r\nbob: in coffee\r\n");
 }
 
 TEST_F(ModernNodes, ARoomOnlyAnotherNodeHasKeepsItsNameThere) {
@@ -265,6 +356,21 @@ TEST_F(ModernNodes, AWhisperReachesItsAddresseeOnTheOtherNodeOnly) {
   EXPECT_EQ(b.take_output(carol), "");
   EXPECT_EQ(ask(a, alice, "/msg nobody psst\r\n"),
             "No one called \"nobody\" is here; /who lists everyone.\r\n");
+}
+
+// The addressee left while the whisper travelled: on one server the sender would have been
+// told nobody of that name is here; clustered, they are told it was not delivered.
+TEST_F(ModernNodes, AWhisperToSomeoneWhoLeftOnTheWayIsReportedUndelivered) {
+  const ConnId alice = log_in(a, "alice");
+  const ConnId bob = log_in(b, "bob");
+  a.take_output(alice);
+  a.type(alice, "/msg bob are you there?\r\n");
+  b.type(bob, "/quit\r\n");  // bob is gone from b before the whisper gets there
+  store.settle();
+  EXPECT_EQ(a.take_output(alice),
+            "You whisper to bob: are you there?\r\nbob has left the chat.\r\n"
+            "Your whisper to bob was not delivered: they left before it arrived.\r\n");
+  EXPECT_EQ(b.take_output(bob), "Goodbye, bob!\r\n");
 }
 
 // --- names changed ---
@@ -350,6 +456,100 @@ TEST_F(ModernNodes, ANameTakenElsewhereWhileCutOffIsLostOnReturnAndAskedAgain) {
   EXPECT_EQ(store.owner("teaparty:name:alice"), "b");
   type(a, alice, "alicia\r\n");
   EXPECT_EQ(ask(a, alice, "/who\r\n"), "Logged in (2):\r\n  Alice in main\r\n  alicia in main\r\n");
+}
+
+TEST_F(ModernNodes, ANickMadeWhileCutOffIsClaimedOnReturnAndToldEverywhere) {
+  const ConnId alice = log_in(a, "alice");
+  const ConnId bob = log_in(b, "bob");
+  store.cut(a);
+  a.take_output(alice);
+  // Alone, the node grants it at once; the store hears of it when a returns.
+  EXPECT_EQ(ask(a, alice, "/nick alicia\r\n"), "You are now known as alicia.\r\n");
+  EXPECT_EQ(b.take_output(bob), "");
+  store.link(a);
+  EXPECT_EQ(store.owner("teaparty:name:alicia"), "a");
+  EXPECT_EQ(store.owner("teaparty:name:alice"), std::nullopt);  // not claimed again: let go
+  // b learns it from a's roster, which names who is there, not who was renamed: alice is
+  // gone, alicia has come (and is listed after bob, as the roster came after him).
+  EXPECT_EQ(b.take_output(bob), "alice has left the chat.\r\nalicia has joined the chat.\r\n");
+  EXPECT_EQ(ask(b, bob, "/who\r\n"), "Logged in (2):\r\n  bob in main\r\n  alicia in main\r\n");
+  EXPECT_EQ(ask(b, bob, "/msg alicia back?\r\n"), "You whisper to alicia: back?\r\n");
+  EXPECT_EQ(a.take_output(alice),
+            "In contact with the other servers again.\r\nbob has joined the chat.\r\n"
+            "bob whispers: back?\r\n");
+}
+
+TEST_F(ModernNodes, TheStoreRestartingEmptyLosesNoNameNoRoomAndNoOneForGood) {
+  const ConnId alice = log_in(a, "alice");
+  const ConnId bob = log_in(b, "bob");
+  type(a, alice, "/join tea\r\n");
+  type(b, bob, "/join tea\r\n");
+  store.restart_empty();
+  store.link(a);
+  store.link(b);
+  a.take_output(alice);
+  b.take_output(bob);
+  EXPECT_EQ(store.owner("teaparty:name:alice"), "a");
+  EXPECT_EQ(store.owner("teaparty:name:bob"), "b");
+  EXPECT_EQ(ask(a, alice, "back in tea\r\n"), "alice: back in tea\r\n");
+  EXPECT_EQ(b.take_output(bob), "alice: back in tea\r\n");
+  EXPECT_EQ(ask(b, bob, "/rooms\r\n"), "Rooms:\r\n  main (0)\r\n  tea (2)\r\n");
+  EXPECT_EQ(ask(a, alice, "/rooms\r\n"), "Rooms:\r\n  main (0)\r\n  tea (2)\r\n");
+}
+
+TEST_F(ModernNodes, AStoppingNodeTellsTheOthersItsUsersLeftTheirRooms) {
+  const ConnId alice = log_in(a, "alice");
+  const ConnId carol = log_in(a, "carol");
+  log_in(b, "bob");
+  const ConnId dave = log_in(b, "dave");
+  type(a, carol, "/join tea\r\n");
+  type(b, dave, "/join tea\r\n");
+  a.take_output(alice);
+  a.take_output(carol);
+  b.begin_shutdown();
+  store.settle();
+  EXPECT_EQ(a.take_output(alice), "bob has left the chat.\r\n");
+  EXPECT_EQ(a.take_output(carol), "dave has left the chat.\r\n");
+  EXPECT_EQ(store.owner("teaparty:name:bob"), std::nullopt);
+  EXPECT_EQ(store.owner("teaparty:name:dave"), std::nullopt);
+  EXPECT_EQ(ask(a, alice, "/who\r\n"), "Logged in (2):\r\n  alice in main\r\n  carol in tea\r\n");
+}
+
+TEST_F(ModernNodes, ANodeThatJoinsLaterLearnsWhoIsWhere) {
+  const ConnId alice = log_in(a, "alice");
+  const ConnId bob = log_in(b, "bob");
+  type(b, bob, "/join Tea\r\n");
+  a.take_output(alice);
+  b.take_output(bob);
+  FakeShell c(modern_node("c"));
+  store.link(c);
+  const ConnId carol = log_in(c, "carol");
+  EXPECT_EQ(ask(c, carol, "/who\r\n"),
+            "Logged in (3):\r\n  alice in main\r\n  bob in Tea\r\n  carol in main\r\n");
+  EXPECT_EQ(ask(c, carol, "/join tea\r\n"), "You are now in Tea.\r\n");
+  EXPECT_EQ(b.take_output(bob), "carol has come in from main.\r\n");
+  EXPECT_EQ(a.take_output(alice), "carol has joined the chat.\r\ncarol has gone to Tea.\r\n");
+  store.kill(c);
+}
+
+TEST_F(ModernNodes, MsspCountsThePlayersOnEveryNode) {
+  FakeShell c{[] {
+    Config config = modern_node("c");
+    config.telnet = true;
+    return config;
+  }()};
+  store.link(c);
+  log_in(a, "alice");
+  log_in(b, "bob");
+  const ConnId crawler = c.connect();
+  c.take_output(crawler);
+  const char do_mssp[] = {static_cast<char>(telnet::kIAC), static_cast<char>(telnet::kDO),
+                          static_cast<char>(telnet::kOptMSSP)};
+  type(c, crawler, std::string_view(do_mssp, sizeof do_mssp));
+  EXPECT_NE(c.take_output(crawler).find("\x01PLAYERS\x02"
+                                        "2\xff"),
+            std::string::npos);
+  store.kill(c);
 }
 
 TEST_F(ModernNodes, MessagesShapedForTheClassicDialectAreDropped) {

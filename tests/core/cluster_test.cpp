@@ -307,6 +307,36 @@ TEST_F(TwoNodes, TheStoreRestartingEmptyLosesNoNameAndNoOneForGood) {
             "alice: back\r\nThe following are in this room:\r\nalice\r\nbob\r\n");
 }
 
+// Its claim outlived the link: the node lets go of it as soon as it is back, rather than
+// leaving the name taken till the claim expires.
+TEST_F(TwoNodes, ANameGivenUpWhileCutOffIsReleasedOnReturn) {
+  const ConnId alice = log_in(a, "alice");
+  log_in(a, "carol");
+  store.cut(a);
+  type(a, alice, "logout\r\n");
+  EXPECT_EQ(store.owner("teaparty:name:alice"), "a");
+  store.link(a);
+  EXPECT_EQ(store.owner("teaparty:name:alice"), std::nullopt);
+  EXPECT_EQ(store.owner("teaparty:name:carol"), "a");
+}
+
+// The line went out just before the link broke, so a told its own users at once; the store
+// got it late, after a was back: the others hear it, a's users do not hear it again.
+TEST_F(TwoNodes, AnOwnLineTheStoreCarriesAfterTheLinkCameBackIsNotToldTwice) {
+  const ConnId alice = log_in(a, "alice");
+  const ConnId bob = log_in(b, "bob");
+  a.type(alice, "say late\r\n");
+  auto flying = store.in_flight(a);
+  store.cut(a);
+  EXPECT_NE(a.take_output(alice).find("alice: late\r\n"), std::string::npos);
+  store.link(a);
+  a.take_output(alice);
+  b.take_output(bob);
+  store.carry_late(a, std::move(flying));
+  EXPECT_EQ(b.take_output(bob), "alice: late\r\n");
+  EXPECT_EQ(a.take_output(alice), "");
+}
+
 TEST_F(TwoNodes, AStoppingNodeTellsTheOthersItsUsersAreGone) {
   const ConnId alice = log_in(a, "alice");
   log_in(b, "bob");

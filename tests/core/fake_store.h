@@ -59,6 +59,27 @@ class FakeStore {
     settle();
   }
 
+  // Carries the node's requests now, before anyone else's, without delivering anything: what
+  // it published comes first in the store's order.
+  void carry(FakeShell& node) {
+    while (auto request = node.server().poll_bus())
+      std::visit([&](auto& r) { execute(node, r); }, *request);
+  }
+
+  // Takes the node's requests without carrying them: they are still on their way to the
+  // store, which executes them when carry_late says, whatever became of the link meanwhile.
+  std::vector<BusRequest> in_flight(FakeShell& node) {
+    std::vector<BusRequest> requests;
+    while (auto request = node.server().poll_bus())
+      requests.push_back(std::move(*request));
+    return requests;
+  }
+  void carry_late(FakeShell& node, std::vector<BusRequest> requests) {
+    for (BusRequest& request : requests)
+      std::visit([&](auto& r) { execute(node, r); }, request);
+    settle();
+  }
+
   // Carries requests and delivers events until every node is quiet.
   void settle() {
     for (int round = 0; round < 1000; ++round) {
