@@ -2,8 +2,8 @@
 """Several teaparty nodes, one chat: integration tests of issue 8 over real processes.
 
 Each scenario starts a real redis-server on a free loopback port and two or three teaparty
-nodes (--dialect classic --redis 127.0.0.1:PORT --node-timeout 2), connects raw TCP clients
-and checks the bytes they receive:
+nodes (--redis 127.0.0.1:PORT --node-timeout 2, --dialect classic unless said), connects raw TCP
+clients and checks the bytes they receive:
 
   chat_across      a say on node A reaches the users on A and B, with the book's bytes;
                    look lists the members of every node
@@ -16,7 +16,13 @@ and checks the bytes they receive:
                    last words reach Redis before it exits; the node timeout here is a minute)
   redis_restarted  Redis killed and restarted under load: the nodes tell their users, keep
                    serving locally (lines said meanwhile reach the local users), come back,
-                   and chat across nodes works again
+                   and chat across nodes works again; across nodes only the lines said during
+                   the outage and those in flight at the break are missing
+
+The modern dialect (--dialect modern):
+
+  modern_across          rooms, a move, a line, /msg, /who, /nick, a name taken on the other
+                         node
 
   nodes_test.py --teaparty BUILD/teaparty SCENARIO
 
@@ -41,9 +47,11 @@ LOOPBACK = '127.0.0.1'
 NODE_TIMEOUT = 2  # seconds, --node-timeout of every node here
 WAIT = 10.0  # seconds: the bound on waiting for anything expected
 
-# The classic dialect's texts (core/classic_texts.h).
+# Losing and finding the other nodes: the same words in both dialects (kClusterLost and
+# kClusterBack in core/classic_texts.h and core/modern_texts.h).
 LOST = b'Lost contact with the other servers; you can go on talking with those on this one.\r\n'
 BACK = b'In contact with the other servers again.\r\n'
+
 
 
 class Failure(Exception):
@@ -128,6 +136,16 @@ class Node:
             self.proc.kill()
             self.proc.wait()
 
+    def terminate(self):
+        """SIGTERM; the node must exit, with 0, within WAIT."""
+        self.proc.terminate()
+        try:
+            self.proc.wait(WAIT)
+        except subprocess.TimeoutExpired:
+            raise Failure('node %s did not exit within %.0f s of SIGTERM' % (self.name, WAIT))
+        if self.proc.returncode != 0:
+            raise Failure('node %s exited with %s' % (self.name, self.proc.returncode))
+
     def stop(self):
         if self.proc.poll() is None:
             self.proc.terminate()
@@ -142,6 +160,7 @@ class Client:
 
     def __init__(self, node, label):
         self.label = label
+        self.name = label.split('@')[0]  # the user's, for the clients of Cluster.user
         self.sock = socket.create_connection((LOOPBACK, node.port), timeout=WAIT)
         self.sock.setblocking(False)
         self.got = b''
@@ -171,15 +190,22 @@ class Client:
                         raise Failure('%s: could not send' % self.label)
                     select.select([], [self.sock], [], 0.05)
 
-    def wait_for(self, expected, start=0):
-        """Waits until `expected` is in what came since offset `start`; returns its end."""
-        def present():
+    def wait_for_any(self, options, start=0, limit=WAIT):
+        """Waits until one of `options` is in what came since offset `start`, for `limit`
+        seconds at most; returns the first found."""
+        def found():
             self.pump()
-            return self.got.find(expected, start) >= 0
+            return next((o for o in options if self.got.find(o, start) >= 0), None)
         try:
-            wait_until('%s to receive %r' % (self.label, expected), present)
+            wait_until('%s to receive %s' % (self.label, ' or '.join(map(repr, options))),
+                       found, limit)
         except Failure as e:
             raise Failure('%s; it got %r' % (e, self.got[-2000:]))
+        return found()
+
+    def wait_for(self, expected, start=0, limit=WAIT):
+        """Waits until `expected` is in what came since offset `start`; returns its end."""
+        self.wait_for_any([expected], start, limit)
         return self.got.find(expected, start) + len(expected)
 
     def expect_answer(self, line, expected):
@@ -202,6 +228,18 @@ class Client:
         end = self.wait_for(b'%s\r\n' % name.encode(), mark)
         return end
 
+    # --- the modern dialect ---
+
+    def choose_name(self, name):
+        """Answers the name prompt; whether the name was granted (the hello comes once the
+        claim is answered) or refused as taken (the prompt comes again)."""
+        self.wait_for(b'Your name: ')
+        mark = len(self.got)
+        self.send(b'%s\r\n' % name.encode())
+        granted = b'Hello, %s! You are in ' % name.encode()
+        taken = b'The name "%s" is taken; choose another.\r\n' % name.encode()
+        return self.wait_for_any([granted, taken], mark) == granted
+
     def close(self):
         self.sock.close()
 
@@ -211,6 +249,7 @@ class Cluster:
         self.binary = binary
         self.redis = Redis()
         self.redis.start()
+        self.modern = 'modern' in extra
         self.nodes = []
         self.clients = []
         for name in nodes:
@@ -226,7 +265,10 @@ class Cluster:
     def user(self, node, name):
         """A client on `node` logged in as `name` (labelled name@node)."""
         c = self.client(node, '%s@%s' % (name, node.name))
-        c.login(name)
+        if not self.modern:
+            c.login(name)
+        elif not c.choose_name(name):
+            raise Failure('%s: the name was refused' % c.label)
         return c
 
     def close(self):
@@ -238,6 +280,197 @@ class Cluster:
 
     def logs(self):
         return '\n'.join('--- node %s stderr:\n%s' % (n.name, n.log()[-3000:]) for n in self.nodes)
+
+
+# --------------------------------------------------------------------------
+# Pieces the scenarios share
+
+
+def say_heard(speaker, text, hearers):
+    """The speaker says `text`; each of `hearers` hears it."""
+    marks = {c: len(c.got) for c in hearers}
+    speaker.send(b'say %s\r\n' % text)
+    for c in hearers:
+        c.wait_for(b'%s: %s\r\n' % (speaker.name.encode(), text), marks[c])
+
+
+def say_numbered(senders, lines, prefixes):
+    """Each sender says `lines` lines, `prefix` + N for N from 0, all at once: one thread
+    each, writing them in one go."""
+    threads = [threading.Thread(target=s.send,
+                                args=(b''.join(b'say %s%d\r\n' % (prefix, n)
+                                               for n in range(lines)),))
+               for s, prefix in zip(senders, prefixes)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
+def hear_all(clients, marks, pattern, total):
+    """Waits until each client heard `total` lines matching `pattern` since its mark; returns
+    what each heard (pattern.findall) by label."""
+    sequences = {}
+    for c in clients:
+        def complete():
+            c.pump()
+            return len(pattern.findall(c.got, marks[c])) >= total
+        try:
+            wait_until('%s to hear all %d lines' % (c.label, total), complete)
+        except Failure as e:
+            raise Failure('%s (it heard %d)' % (e, len(pattern.findall(c.got, marks[c]))))
+        sequences[c.label] = pattern.findall(c.got, marks[c])
+    return sequences
+
+
+def one_order(sequences, senders, lines):
+    """Every sequence (by label) is the same, and in it each sender's lines (the first field
+    names the sender, the last numbers the line) come once each, in order."""
+    reference_label, reference = next(iter(sequences.items()))
+    for label, sequence in sequences.items():
+        if sequence != reference:
+            first = next((i for i, (x, y) in enumerate(zip(sequence, reference)) if x != y),
+                         min(len(sequence), len(reference)))
+            raise Failure('%s and %s differ at line %d: %r vs %r'
+                          % (label, reference_label, first, sequence[first:first + 1],
+                             reference[first:first + 1]))
+    for sender in senders:
+        own = [int(fields[-1]) for fields in reference if fields[0] == sender]
+        if own != list(range(lines)):
+            raise Failure('sender %r\'s lines out of order or missing: %r' % (sender, own))
+
+
+def heard_within_kill_bound(killed, expectations):
+    """Each (client, mark, line) of `expectations` hears its line within the bound on telling
+    a killed node's users as left: the node timeout, a heartbeat (a third of it), a round trip
+    and slack, counted from `killed`."""
+    bound = NODE_TIMEOUT + 4.0
+    for c, mark, line in expectations:
+        try:
+            c.wait_for(line, mark, max(0.0, killed + bound - time.monotonic()))
+        except Failure as e:
+            raise Failure('not within %.0f s of the kill (node timeout %d s + slack): %s'
+                          % (bound, NODE_TIMEOUT, e))
+    return killed + bound
+
+
+class Load:
+    """Clients saying numbered lines (`say tick N`) every 5 ms, a thread each, until stopped;
+    said[label] counts what each has said."""
+
+    def __init__(self, loaders):
+        self.loaders = loaders
+        self.said = {c.label: 0 for c in loaders}
+        self.stopping = threading.Event()
+        self.threads = [threading.Thread(target=self.load, args=(c,)) for c in loaders]
+        for t in self.threads:
+            t.start()
+
+    def load(self, c):
+        for n in range(100000):
+            if self.stopping.is_set():
+                return
+            c.send(b'say tick %d\r\n' % n)
+            self.said[c.label] = n + 1
+            time.sleep(0.005)
+
+    def wait(self, what, counts):
+        wait_until(what, lambda: all(self.said[label] >= n for label, n in counts.items()))
+
+    def stop(self):
+        self.stopping.set()
+        for t in self.threads:
+            t.join()
+
+    @staticmethod
+    def ticks(loader, listener, at_least=0):
+        """The numbers of the loader's lines the listener heard, in the order heard, once it
+        heard `at_least` of them (bounded)."""
+        pattern = re.compile(rb'^' + loader.name.encode() + rb': tick (\d+)\r$', re.M)
+
+        def enough():
+            listener.pump()
+            return len(pattern.findall(listener.got)) >= at_least
+        try:
+            wait_until('%s to hear %d lines of %s' % (listener.label, at_least, loader.label),
+                       enough)
+        except Failure as e:
+            raise Failure('%s; heard %d' % (e, len(pattern.findall(listener.got))))
+        return [int(n) for n in pattern.findall(listener.got)]
+
+
+# Lines of each loader heard by its listener on another node before Redis is killed.
+HEARD_BEFORE_KILL = 50
+
+
+def redis_outage(cluster, load, listeners, everyone, while_down):
+    """Under `load`, once each listener on another node than its loader (`listeners` as for
+    nothing_else_lost) heard HEARD_BEFORE_KILL of its lines, kills Redis and starts it again
+    on its port: every client is told of the loss and of the return, every node joins Redis
+    again, and the load goes on for 100 more lines each. `while_down(marks)` runs while Redis
+    is down, `marks` being where each client was at the kill. Returns the marks and how many
+    lines each loader had said by the time every client had been told of the return
+    (load.said, then)."""
+    for loader, _, remote in listeners:
+        Load.ticks(loader, remote, HEARD_BEFORE_KILL)
+    marks = {c: len(c.got) for c in everyone}
+    cluster.redis.kill()
+    for c in everyone:
+        c.wait_for(LOST, marks[c])
+    while_down(marks)
+    cluster.redis.start()
+    for c in everyone:
+        c.wait_for(BACK, marks[c])
+    back = dict(load.said)
+    for node in cluster.nodes:
+        node.wait_joined(2)
+    load.wait('more load after the return', {label: n + 100 for label, n in back.items()})
+    return marks, back
+
+
+def heard_everything(loader, listener, said):
+    """The listener, on the loader's node, heard every line the loader said, once each, in
+    order: the node delivers its own users' lines to them even while cut off."""
+    ticks = Load.ticks(loader, listener, said)
+    if ticks != list(range(said)):
+        missing = sorted(set(range(said)) - set(ticks))
+        raise Failure('%s heard %s\'s lines not once each in order: %d heard, missing %r'
+                      % (listener.label, loader.label, len(ticks), missing[:20]))
+
+
+def heard_across_outage(loader, listener, said, back):
+    """The listener, on another node than the loader, heard its lines across the outage, once
+    each and in order: all from the first up to the break (HEARD_BEFORE_KILL at least), then
+    every one from the return on. What may be missing is one run around the outage: the
+    lines said while Redis was down (pub/sub keeps nothing for later) and those in flight at
+    the break, that is said before the kill but not yet executed by Redis, or executed but not
+    yet read by the listener's node when its link broke (a node closes both its Redis
+    connections at the first error, dropping what it had not read). Every line said once both
+    nodes were back arrives: `back` lines were said by the time every user had been told of
+    the return, and only line number `back` may have been on its way then."""
+    listener.wait_for(b'%s: tick %d\r\n' % (loader.name.encode(), said - 1))
+    ticks = Load.ticks(loader, listener)
+    before = next((i for i, n in enumerate(ticks) if n != i), len(ticks))
+    after = ticks[before:]
+    resumed = after[0] if after else said
+    if after != list(range(resumed, said)) or resumed > back + 1 or before < HEARD_BEFORE_KILL:
+        raise Failure('%s heard %s\'s lines 0..%d, then %r (%d said, %d by the return); '
+                      'expected 0 to at least %d, then every one from at most %d on'
+                      % (listener.label, loader.label, before - 1, after[:20], said, back,
+                         HEARD_BEFORE_KILL - 1, back + 1))
+
+
+def nothing_else_lost(cluster, load, back, listeners):
+    """After an outage under `load` (`back` as redis_outage returns it): for each (loader, a
+    listener on its node, a listener on another node) of `listeners`, the one on its node
+    heard everything it said, the other all but a run around the outage; and every node is
+    still running."""
+    for loader, local, remote in listeners:
+        heard_everything(loader, local, load.said[loader.label])
+        heard_across_outage(loader, remote, load.said[loader.label], back[loader.label])
+    for node in cluster.nodes:
+        if node.proc.poll() is not None:
+            raise Failure('node %s exited with %s' % (node.name, node.proc.returncode))
 
 
 # --------------------------------------------------------------------------
@@ -298,35 +531,10 @@ def same_order(cluster):
             c.wait_for(b'r%d has entered the room.\r\n' % (len(cluster.nodes) - 1))
     marks = {c: len(c.got) for c in senders + receivers}
     lines = 40
-    batches = [b''.join(b'say %d-%d\r\n' % (i, n) for n in range(lines))
-               for i in range(len(senders))]
-    threads = [threading.Thread(target=s.send, args=(batch,)) for s, batch in zip(senders, batches)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    total = lines * len(senders)
-    pattern = re.compile(rb's(\d+): (\d+)-(\d+)\r\n')
-    sequences = {}
-    for c in senders + receivers:
-        def complete():
-            c.pump()
-            return len(pattern.findall(c.got, marks[c])) >= total
-        try:
-            wait_until('%s to hear all %d lines' % (c.label, total), complete)
-        except Failure as e:
-            raise Failure('%s (it heard %d)' % (e, len(pattern.findall(c.got, marks[c]))))
-        sequences[c.label] = pattern.findall(c.got, marks[c])
-    reference_label, reference = next(iter(sequences.items()))
-    for label, sequence in sequences.items():
-        if sequence != reference:
-            first = next(i for i, (x, y) in enumerate(zip(sequence, reference)) if x != y)
-            raise Failure('%s and %s differ at line %d: %r vs %r'
-                          % (label, reference_label, first, sequence[first], reference[first]))
-    for i in range(len(senders)):
-        own = [int(n) for s, _, n in reference if s == b'%d' % i]
-        if own != list(range(lines)):
-            raise Failure('sender %d\'s lines out of order or missing: %r' % (i, own))
+    say_numbered(senders, lines, [b'%d-' % i for i in range(len(senders))])
+    sequences = hear_all(senders + receivers, marks, re.compile(rb's(\d+): (\d+)-(\d+)\r\n'),
+                         lines * len(senders))
+    one_order(sequences, [b'%d' % i for i in range(len(senders))], lines)
 
 
 def node_killed(cluster):
@@ -338,19 +546,9 @@ def node_killed(cluster):
     bob = cluster.user(cluster.nodes[1], 'bob')
     mark_a, mark_b = len(alice.got), len(bob.got)
     c_node.kill9()
-    killed = time.monotonic()
-    bound = NODE_TIMEOUT + 4.0
-    for who in (b'dave', b'erin'):
-        for c, mark in ((alice, mark_a), (bob, mark_b)):
-            def left():
-                c.pump()
-                return c.got.find(who + b' has left the room.\r\n', mark) >= 0
-            try:
-                wait_until('%s to hear %s leave' % (c.label, who.decode()), left,
-                           bound - (time.monotonic() - killed))
-            except Failure as e:
-                raise Failure('%s: not within %.0f s of the kill (node timeout %d s + slack); got %r'
-                              % (e, bound, NODE_TIMEOUT, c.got[mark:]))
+    heard_within_kill_bound(time.monotonic(), [
+        (c, mark, b'%s has left the room.\r\n' % who)
+        for who in (b'dave', b'erin') for c, mark in ((alice, mark_a), (bob, mark_b))])
     # Their names are free again, and the room lists only who is left.
     bob.expect_answer(b'look\r\n', b'The following are in this room:\r\nalice\r\nbob\r\n')
     cluster.user(a, 'dave')
@@ -362,13 +560,7 @@ def node_stopped(cluster):
     bob = cluster.user(b, 'bob')
     alice.wait_for(b'bob has entered the room.\r\n')
     mark = len(alice.got)
-    b.proc.terminate()
-    try:
-        b.proc.wait(WAIT)
-    except subprocess.TimeoutExpired:
-        raise Failure('node B did not exit within %.0f s of SIGTERM' % WAIT)
-    if b.proc.returncode != 0:
-        raise Failure('node B exited with %s' % b.proc.returncode)
+    b.terminate()
     # Well within the minute of node timeout: only B's own goodbye can have said it.
     alice.wait_for(b'bob has left the room.\r\n', mark)
     alice.expect_answer(b'look\r\n', b'The following are in this room:\r\nalice\r\n')
@@ -381,90 +573,31 @@ def redis_restarted(cluster):
     bob = cluster.user(b, 'bob')
     alice.wait_for(b'bob has entered the room.\r\n')
     # Load: a sender on each node says numbered lines all along, until told to stop.
-    stop = threading.Event()
-    loaders = []
-    for node, name in ((a, 'loadA'), (b, 'loadB')):
-        loaders.append(cluster.user(node, name))
+    loaders = [cluster.user(a, 'loadA'), cluster.user(b, 'loadB')]
     amy.wait_for(b'loadB has entered the room.\r\n')
-    sent = {c.label: 0 for c in loaders}
-
-    def load(c):
-        for n in range(100000):
-            if stop.is_set():
-                return
-            c.send(b'say tick %d\r\n' % n)
-            sent[c.label] = n + 1
-            time.sleep(0.005)
-    threads = [threading.Thread(target=load, args=(c,)) for c in loaders]
-    for t in threads:
-        t.start()
+    listeners = [(loaders[0], amy, bob), (loaders[1], bob, amy)]
+    load = Load(loaders)
     try:
-        wait_until('some load', lambda: min(sent.values()) >= 20)
-        marks = {c: len(c.got) for c in (alice, amy, bob)}
-        cluster.redis.kill()
-        for c in (alice, amy, bob):
-            c.wait_for(LOST, marks[c])
-        # Cut off, A still serves its own users.
-        alice.send(b'say while Redis is down\r\n')
-        for c in (alice, amy):
-            c.wait_for(b'alice: while Redis is down\r\n', marks[c])
-        cluster.redis.start()
-        for c in (alice, amy, bob):
-            c.wait_for(BACK, marks[c])
-        for node in (a, b):
-            node.wait_joined(2)
-        wait_until('more load after the return', lambda: min(sent.values()) >= 200)
+        def while_down(marks):
+            # Cut off, A still serves its own users.
+            say_heard(alice, b'while Redis is down', [alice, amy])
+        _, back = redis_outage(cluster, load, listeners, (alice, amy, bob), while_down)
     finally:
-        stop.set()
-        for t in threads:
-            t.join()
+        load.stop()
     # Chat across nodes works again, both ways.
-    marks = {c: len(c.got) for c in (alice, amy, bob)}
-    alice.send(b'say back again\r\n')
-    for c in (alice, amy, bob):
-        c.wait_for(b'alice: back again\r\n', marks[c])
-    bob.send(b'say hello A\r\n')
-    for c in (alice, amy, bob):
-        c.wait_for(b'bob: hello A\r\n', marks[c])
-    # Nothing lost for the local users of a node that stayed up: each loader's own node
-    # delivered every line it said, once, in order (what was said while cut off included).
-    for loader, local in ((loaders[0], amy), (loaders[1], bob)):
-        name = loader.label.split('@')[0].encode()
-        want = sent[loader.label]
-        pattern = re.compile(rb'^' + name + rb': tick (\d+)\r$', re.M)
-
-        def heard_all():
-            local.pump()
-            return len(pattern.findall(local.got)) >= want
-        try:
-            wait_until('%s to hear all %d lines of %s' % (local.label, want, loader.label),
-                       heard_all)
-        except Failure as e:
-            raise Failure('%s; heard %d' % (e, len(pattern.findall(local.got))))
-        ticks = [int(n) for n in pattern.findall(local.got)]
-        if ticks != list(range(want)):
-            missing = sorted(set(range(want)) - set(ticks))
-            raise Failure('%s heard %s\'s lines not once each in order: %d heard, missing %r'
-                          % (local.label, loader.label, len(ticks), missing[:20]))
-    for node in (a, b):
-        if node.proc.poll() is not None:
-            raise Failure('node %s exited with %s' % (node.name, node.proc.returncode))
+    say_heard(alice, b'back again', [alice, amy, bob])
+    say_heard(bob, b'hello A', [alice, amy, bob])
+    # Nothing lost for the local users of a node that stayed up (what was said while cut off
+    # included); across nodes, only a run around the outage.
+    nothing_else_lost(cluster, load, back, listeners)
 
 
 def modern_across(cluster):
     """The modern dialect across two nodes: rooms, a move, a line, /msg, /who, /nick, a name
     taken on the other node."""
     a, b = cluster.nodes[0], cluster.nodes[1]
-
-    def modern_user(node, name):
-        c = cluster.client(node, '%s@%s' % (name, node.name))
-        c.wait_for(b'Your name: ')
-        c.send(b'%s\r\n' % name.encode())
-        c.wait_for(b'Hello, %s! You are in main.' % name.encode())
-        return c
-
-    alice = modern_user(a, 'alice')
-    bob = modern_user(b, 'bob')
+    alice = cluster.user(a, 'alice')
+    bob = cluster.user(b, 'bob')
     alice.wait_for(b'bob has joined the chat.\r\n')
     alice.send(b'/join Tea\r\n')
     alice.wait_for(b'You are now in Tea.\r\n')
@@ -488,14 +621,17 @@ def modern_across(cluster):
     other.wait_for(b'The name "alicia" is taken')
 
 
+MODERN = ('--dialect', 'modern')
+UNLIMITED = ('--line-rate', '0')
+# name: (scenario, nodes, their further options, their --node-timeout)
 SCENARIOS = {
-    'modern_across': (modern_across, ['A', 'B'], ('--dialect', 'modern')),
-    'chat_across': (chat_across, ['A', 'B'], ()),
-    'taken_name': (taken_name, ['A', 'B'], ()),
-    'same_order': (same_order, ['A', 'B', 'C'], ('--line-rate', '0')),
-    'node_killed': (node_killed, ['A', 'B', 'C'], ()),
-    'node_stopped': (node_stopped, ['A', 'B'], ()),
-    'redis_restarted': (redis_restarted, ['A', 'B'], ('--line-rate', '0')),
+    'chat_across': (chat_across, ['A', 'B'], (), NODE_TIMEOUT),
+    'taken_name': (taken_name, ['A', 'B'], (), NODE_TIMEOUT),
+    'same_order': (same_order, ['A', 'B', 'C'], UNLIMITED, NODE_TIMEOUT),
+    'node_killed': (node_killed, ['A', 'B', 'C'], (), NODE_TIMEOUT),
+    'node_stopped': (node_stopped, ['A', 'B'], (), 60),
+    'redis_restarted': (redis_restarted, ['A', 'B'], UNLIMITED, NODE_TIMEOUT),
+    'modern_across': (modern_across, ['A', 'B'], MODERN, NODE_TIMEOUT),
 }
 
 
@@ -505,11 +641,10 @@ def main():
     parser.add_argument('--teaparty', required=True)
     parser.add_argument('scenario', choices=sorted(SCENARIOS))
     args = parser.parse_args()
-    run, nodes, extra = SCENARIOS[args.scenario]
+    run, nodes, extra, node_timeout = SCENARIOS[args.scenario]
     cluster = None
     try:
-        cluster = Cluster(args.teaparty, nodes, extra,
-                          60 if args.scenario == 'node_stopped' else NODE_TIMEOUT)
+        cluster = Cluster(args.teaparty, nodes, extra, node_timeout)
         run(cluster)
     except Failure as e:
         print('FAIL %s: %s' % (args.scenario, e))
