@@ -19,10 +19,20 @@ clients and checks the bytes they receive:
                    and chat across nodes works again; across nodes only the lines said during
                    the outage and those in flight at the break are missing
 
-The modern dialect (--dialect modern):
+The modern dialect (--dialect modern), users in rooms:
 
   modern_across          rooms, a move, a line, /msg, /who, /nick, a name taken on the other
                          node
+  modern_same_order      two rooms over three nodes, two concurrent senders in each: every
+                         member of a room on every node hears its lines in one order, and
+                         nothing of the other room
+  modern_node_killed     kill -9 of a node: its users, in three rooms, announced as left to
+                         those rooms on the others within the bound; /who without them; their
+                         names free again
+  modern_node_stopped    SIGTERM of a node: the same at once (the node timeout is a minute)
+  modern_redis_restarted Redis killed and restarted under load in two rooms: loss and return
+                         told, local chat meanwhile, chat across nodes again, /who complete,
+                         and what is lost across nodes as for redis_restarted
 
   nodes_test.py --teaparty BUILD/teaparty SCENARIO
 
@@ -52,6 +62,16 @@ WAIT = 10.0  # seconds: the bound on waiting for anything expected
 LOST = b'Lost contact with the other servers; you can go on talking with those on this one.\r\n'
 BACK = b'In contact with the other servers again.\r\n'
 
+# The modern dialect's texts these tests read (core/modern_texts.h).
+SHUTTING_DOWN = b'The server is shutting down. Goodbye!\r\n'
+
+
+def joined_chat(name):
+    return b'%s has joined the chat.\r\n' % name.encode()
+
+
+def left_chat(name):
+    return b'%s has left the chat.\r\n' % name.encode()
 
 
 class Failure(Exception):
@@ -159,6 +179,7 @@ class Client:
     """A raw TCP client; everything it receives accumulates in `got`."""
 
     def __init__(self, node, label):
+        self.node = node
         self.label = label
         self.name = label.split('@')[0]  # the user's, for the clients of Cluster.user
         self.sock = socket.create_connection((LOOPBACK, node.port), timeout=WAIT)
@@ -240,6 +261,29 @@ class Client:
         taken = b'The name "%s" is taken; choose another.\r\n' % name.encode()
         return self.wait_for_any([granted, taken], mark) == granted
 
+    def join(self, room):
+        mark = len(self.got)
+        self.send(b'/join %s\r\n' % room.encode())
+        self.wait_for(b'You are now in %s.\r\n' % room.encode(), mark)
+
+    def settle(self):
+        """Says a line and waits to hear it: a sender hears its own line only when it comes
+        back from Redis, after all its node published before (its arrival, its move), so
+        from here on every node has them in the same place of the order."""
+        say_heard(self, b'settled', [self])
+
+    def who(self):
+        """Sends /who; the people it lists, as b'NAME in ROOM', in its order."""
+        mark = len(self.got)
+        self.send(b'/who\r\n')
+        reply = re.compile(rb'Logged in \((\d+)\):\r\n((?:  \S+ in \S+\r\n)*)')
+
+        def whole():
+            m = reply.search(self.got, mark)
+            return m and m.group(2).count(b'\r\n') == int(m.group(1))
+        wait_until('%s to get all /who lists' % self.label, lambda: self.pump() or whole())
+        return re.findall(rb'  (\S+ in \S+)\r\n', reply.search(self.got, mark).group(2))
+
     def close(self):
         self.sock.close()
 
@@ -269,6 +313,28 @@ class Cluster:
             c.login(name)
         elif not c.choose_name(name):
             raise Failure('%s: the name was refused' % c.label)
+        return c
+
+    def place(self, plan):
+        """Modern: logs in each (node, name, room) of `plan` in turn, moves them to their room
+        and settles them (Client.settle), so everyone is where the plan says, in its order,
+        on every node. Returns the clients by name."""
+        users = {}
+        for node, name, room in plan:
+            c = users[name] = self.user(node, name)
+            if room != 'main':
+                c.join(room)
+            c.settle()
+        return users
+
+    def wins_name(self, node, name, limit=WAIT):
+        """Modern: a new client on `node` logs in as `name`, asking again (every 0.2 s, within
+        the line rate) while it is refused, for `limit` seconds at most."""
+        c = self.client(node, '%s@%s' % (name, node.name))
+
+        def granted():
+            return c.choose_name(name) or time.sleep(0.2)
+        wait_until('the name %s to be free on %s' % (name, node.name), granted, limit)
         return c
 
     def close(self):
@@ -352,6 +418,13 @@ def heard_within_kill_bound(killed, expectations):
             raise Failure('not within %.0f s of the kill (node timeout %d s + slack): %s'
                           % (bound, NODE_TIMEOUT, e))
     return killed + bound
+
+
+def never_heard(c, mark, lines):
+    """None of `lines` came to `c` since `mark` (asked after a round trip that follows them)."""
+    for line in lines:
+        if line in c.got[mark:]:
+            raise Failure('%s got %r, not for it; it got %r' % (c.label, line, c.got[mark:]))
 
 
 class Load:
@@ -621,6 +694,135 @@ def modern_across(cluster):
     other.wait_for(b'The name "alicia" is taken')
 
 
+def modern_same_order(cluster):
+    """Two rooms over three nodes, each with a listener on every node and senders on two of
+    them saying numbered lines all at once: every member of a room, on every node, hears
+    that room's lines in one order, and no line of the other room."""
+    senders_at = {'Tea': cluster.nodes[:2], 'Ale': cluster.nodes[1:]}
+    plan = []
+    for room, nodes in senders_at.items():
+        plan += [(node, '%s_hears%s' % (room.lower(), node.name), room) for node in cluster.nodes]
+        plan += [(node, '%s_says%s' % (room.lower(), node.name), room) for node in nodes]
+    users = cluster.place(plan)
+    members = {room: [users[name] for _, name, r in plan if r == room] for room in senders_at}
+    senders = [users[name] for _, name, _ in plan if '_says' in name]
+    marks = {c: len(c.got) for c in users.values()}
+    lines = 40
+    say_numbered(senders, lines, [c.name.split('_')[0].encode() + b' ' for c in senders])
+    pattern = re.compile(rb'(\w+): (tea|ale) (\d+)\r\n')
+    for room in senders_at:
+        hear_all(members[room], marks, pattern, lines * len(senders_at[room]))
+    # A last line in each room, once all the numbered ones went through Redis: any of them
+    # misdelivered to the other room would have come before it.
+    for room in senders_at:
+        say_heard(members[room][0], b'end', members[room])
+    for room, clients in members.items():
+        sequences = {c.label: pattern.findall(c.got, marks[c]) for c in clients}
+        for label, sequence in sequences.items():
+            strays = [fields for fields in sequence if fields[1] != room.lower().encode()]
+            if strays:
+                raise Failure('%s, in %s, heard lines of another room: %r'
+                              % (label, room, strays[:5]))
+        one_order(sequences, [c.name.encode() for c in senders if c in clients], lines)
+
+
+def gone_from_rooms(cluster, users, marks, pairs, left, limit=WAIT):
+    """After a node went, each survivor of the (survivor, gone) `pairs` having heard its
+    room-mate leave: /who at every survivor lists exactly `left`, in order of login; no
+    survivor heard another room's departure; and each name gone is free again on the
+    survivor's node (within `limit` seconds)."""
+    for survivor, _ in pairs:
+        listed = users[survivor].who()
+        if listed != left:
+            raise Failure('/who for %s lists %r, expected %r' % (survivor, listed, left))
+    # The /who round trips came after every departure.
+    for survivor, gone in pairs:
+        never_heard(users[survivor], marks[survivor],
+                    [left_chat(other) for _, other in pairs if other != gone])
+    for survivor, gone in pairs:
+        cluster.wins_name(users[survivor].node, gone, limit)
+
+
+def modern_node_killed(cluster):
+    """kill -9 of a node with users in three rooms: each is told to the others' members of
+    its room as having left the chat, within the bound; /who no longer lists them; their
+    names are free again."""
+    a, b, c = cluster.nodes
+    users = cluster.place([(a, 'alice', 'Tea'), (b, 'bob', 'Ale'), (b, 'carl', 'main'),
+                           (c, 'dave', 'Tea'), (c, 'erin', 'Ale'), (c, 'fay', 'main')])
+    pairs = [('alice', 'dave'), ('bob', 'erin'), ('carl', 'fay')]
+    marks = {name: len(users[name].got) for name, _ in pairs}
+    c.kill9()
+    deadline = heard_within_kill_bound(
+        time.monotonic(), [(users[s], marks[s], left_chat(gone)) for s, gone in pairs])
+    # The names are free within the node timeout of the kill, so by the same bound.
+    gone_from_rooms(cluster, users, marks, pairs,
+                    [b'alice in Tea', b'bob in Ale', b'carl in main'],
+                    max(0.0, deadline - time.monotonic()))
+
+
+def modern_node_stopped(cluster):
+    """SIGTERM of a node with users in two rooms: they are told goodbye, and told to the other
+    node's members of their rooms as having left the chat at once (the node timeout is a
+    minute); /who no longer lists them; their names are free again at once."""
+    a, b = cluster.nodes
+    users = cluster.place([(a, 'alice', 'Tea'), (a, 'ann', 'Ale'), (b, 'bob', 'Tea'),
+                           (b, 'bea', 'Ale')])
+    pairs = [('alice', 'bob'), ('ann', 'bea')]
+    marks = {name: len(c.got) for name, c in users.items()}
+    b.terminate()
+    for name in ('bob', 'bea'):
+        users[name].wait_for(SHUTTING_DOWN, marks[name])
+    # Well within the minute of node timeout: only B's own goodbye can have said it.
+    for survivor, gone in pairs:
+        users[survivor].wait_for(left_chat(gone), marks[survivor])
+    gone_from_rooms(cluster, users, marks, pairs, [b'alice in Tea', b'ann in Ale'])
+
+
+def modern_redis_restarted(cluster):
+    """Redis killed and restarted while users chat in two rooms under load: told of the loss
+    (each node tells its rooms the other node's users have left) and of the return (and that
+    they have joined again); local chat meanwhile; chat across nodes in rooms again; /who
+    lists everyone; nothing lost across nodes but a run around the outage."""
+    a, b = cluster.nodes
+    users = cluster.place([(a, 'alice', 'Tea'), (a, 'amy', 'Tea'), (a, 'ann', 'Ale'),
+                           (b, 'bob', 'Tea'), (b, 'bea', 'Ale'),
+                           (a, 'loadA', 'Tea'), (b, 'loadB', 'Ale')])
+    alice, amy, ann, bob, bea = (users[n] for n in ('alice', 'amy', 'ann', 'bob', 'bea'))
+    load_a, load_b = users['loadA'], users['loadB']
+    # (a user, one of the other node in the same room)
+    across = [(alice, 'bob'), (bob, 'alice'), (ann, 'bea'), (bea, 'ann')]
+    listeners = [(load_a, amy, bob), (load_b, bea, ann)]
+    load = Load([load_a, load_b])
+    try:
+        def while_down(marks):
+            for c, other in across:
+                c.wait_for(left_chat(other), marks[c])
+            say_heard(alice, b'while Redis is down', [alice, amy])
+        marks, back = redis_outage(cluster, load, listeners, list(users.values()), while_down)
+        for c, other in across:
+            c.wait_for(joined_chat(other), c.got.find(BACK, marks[c]))
+    finally:
+        load.stop()
+    say_heard(alice, b'back again', [alice, amy, bob])
+    say_heard(bea, b'hello Ale', [bea, ann])
+    everyone = sorted(b'%s in %s' % (name.encode(), room.encode())
+                      for name, room in (('alice', 'Tea'), ('amy', 'Tea'), ('ann', 'Ale'),
+                                         ('bob', 'Tea'), ('bea', 'Ale'), ('loadA', 'Tea'),
+                                         ('loadB', 'Ale')))
+    # After an outage /who may list in another order on each node (docs/cluster.md).
+    for c in (alice, bob):
+        wait_until('/who for %s to list everyone' % c.label,
+                   lambda: sorted(c.who()) == everyone or time.sleep(0.1))
+    nothing_else_lost(cluster, load, back, listeners)
+    # The rooms stayed apart.
+    for loader, other_room in ((load_a, ann), (load_b, bob)):
+        if Load.ticks(loader, other_room):
+            raise Failure('%s heard %s\'s lines, said in another room'
+                          % (other_room.label, loader.label))
+    never_heard(ann, 0, [b'alice: while Redis is down\r\n', b'alice: back again\r\n'])
+
+
 MODERN = ('--dialect', 'modern')
 UNLIMITED = ('--line-rate', '0')
 # name: (scenario, nodes, their further options, their --node-timeout)
@@ -632,6 +834,11 @@ SCENARIOS = {
     'node_stopped': (node_stopped, ['A', 'B'], (), 60),
     'redis_restarted': (redis_restarted, ['A', 'B'], UNLIMITED, NODE_TIMEOUT),
     'modern_across': (modern_across, ['A', 'B'], MODERN, NODE_TIMEOUT),
+    'modern_same_order': (modern_same_order, ['A', 'B', 'C'], MODERN + UNLIMITED, NODE_TIMEOUT),
+    'modern_node_killed': (modern_node_killed, ['A', 'B', 'C'], MODERN, NODE_TIMEOUT),
+    'modern_node_stopped': (modern_node_stopped, ['A', 'B'], MODERN, 60),
+    'modern_redis_restarted': (modern_redis_restarted, ['A', 'B'], MODERN + UNLIMITED,
+                               NODE_TIMEOUT),
 }
 
 
