@@ -22,15 +22,38 @@ void ClusterOracle::fail(std::string what) {
 std::optional<RoomLine> ClusterOracle::classify(SessionKey session, std::string_view line) {
   if (dialect_ == core::DialectKind::Classic) return classify_room_line(line);
   if (starts_history(line)) {
-    in_history_.insert(session);
+    in_history_.insert_or_assign(session, HistoryBlock{history_room(line), 0});
     return std::nullopt;
   }
   if (ends_history(line)) {
     in_history_.erase(session);
     return std::nullopt;
   }
-  if (in_history_.contains(session)) return std::nullopt;
+  if (const auto block = in_history_.find(session); block != in_history_.end()) {
+    check_history_line(session, block->second, line);
+    return std::nullopt;
+  }
   return classify_modern_room_line(line);
+}
+
+// A say shown as history whose place is known (a node was handed it: one said while its node
+// was cut off has none) was said in the block's room, after the block's previous one.
+void ClusterOracle::check_history_line(SessionKey session, HistoryBlock& block,
+                                       std::string_view line) {
+  const std::optional<RoomLine> said = classify_modern_room_line(line);
+  if (!said || said->kind != RoomLine::Kind::Say || said->marker.empty()) return;
+  const auto placed = says_placed_.find(said->marker);
+  if (placed == says_placed_.end()) return;
+  const auto& [place, room] = placed->second;
+  if (room != block.room) {
+    fail("HISTORY: " + session_name(session) + " was shown \"" + std::string(line) +
+         "\" as history of room \"" + block.room + "\", but it was said in \"" + room + "\"");
+  } else if (place <= block.last) {
+    fail("HISTORY: " + session_name(session) + " was shown \"" + std::string(line) +
+         "\" (message " + std::to_string(place) + ") as history of room \"" + block.room +
+         "\" after a say of message " + std::to_string(block.last) + ": out of the global order");
+  }
+  block.last = std::max(block.last, place);
 }
 
 void ClusterOracle::heard(SessionKey session, std::optional<Place> place, std::string_view line) {
@@ -172,6 +195,7 @@ void ClusterOracle::unchecked(SessionKey session) {
 
 void ClusterOracle::say_delivered(std::size_t node, Place place, const std::string& marker,
                                   const std::optional<std::string>& room) {
+  if (room) says_placed_.try_emplace(marker, place, *room);
   for (const auto& [session, checked] : checked_) {
     if (checked.period.node != node || checked.period.from >= place) continue;
     if (room && *room != checked.period.room) continue;

@@ -32,6 +32,9 @@
 // node, and whose arrival is still on its way round, hears nothing of that room's traffic yet:
 // what other nodes place before its arrival is not its to hear, as in the classic dialect.
 // Lines handed meanwhile reach it only as the room's history, when its arrival comes back.
+// History is what was said in that very room, in the store's order: every say a history block
+// shows whose message a node was handed must be of the block's room, and their places must go
+// up.
 //
 // The classic dialect has one room, so there every period is in it and nothing is awaited; the
 // checks are the same (sim/room_lines.h reads each dialect's words).
@@ -145,7 +148,15 @@ class ClusterOracle {
   core::DialectKind dialect_;
   std::map<SessionKey, Checked> checked_;
   std::map<SessionKey, Awaited> awaited_;
-  std::set<SessionKey> in_history_;                                     // within a history block
+  // A history block being shown to a session: its room, and the place of its latest say.
+  struct HistoryBlock {
+    std::string room;
+    Place last = 0;
+  };
+  void check_history_line(SessionKey session, HistoryBlock& block, std::string_view line);
+
+  std::map<SessionKey, HistoryBlock> in_history_;  // sessions within a history block
+  std::map<std::string, std::pair<Place, std::string>> says_placed_;    // marker -> place, room
   std::map<SessionKey, std::map<std::string, std::size_t>> says_ever_;  // marker -> times
   std::map<std::size_t, Place> node_last_place_;
   std::map<std::size_t, std::optional<std::string>> node_last_room_;  // of that message

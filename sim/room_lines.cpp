@@ -1,6 +1,7 @@
 #include "sim/room_lines.h"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 
 #include "core/modern_texts.h"
@@ -127,6 +128,15 @@ std::optional<RoomLine> classify_modern_room_line(std::string_view line) {
 
 bool starts_history(std::string_view line) {
   return line.starts_with(text::kHistoryPrefix) && line.ends_with(unended(text::kHistorySuffix));
+}
+
+std::string history_room(std::string_view first_line) {
+  std::string_view room = first_line.substr(text::kHistoryPrefix.size());
+  room.remove_suffix(unended(text::kHistorySuffix).size());
+  std::string key(room);
+  for (char& c : key)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return key;
 }
 
 bool ends_history(std::string_view line) {

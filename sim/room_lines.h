@@ -36,6 +36,9 @@ std::optional<RoomLine> classify_modern_room_line(std::string_view line);
 // are not heard again (`--- the last lines said in R ---` up to `--- end of history ---`).
 bool starts_history(std::string_view line);
 bool ends_history(std::string_view line);
+// The room a history block's first line names, by key (the simulator's rooms are ASCII, so
+// their key is their name in lower case).
+std::string history_room(std::string_view first_line);
 
 // The marker the simulator ends a say ("[m17]") or a private message ("[w4]") with, if the
 // line ends with one (a CR after it is let pass: payloads as core queues them have one).

@@ -100,6 +100,30 @@ TEST(ModernClusterOracle, HistoryIsNeitherCheckedNorHeardAgain) {
   EXPECT_EQ(oracle.stats().lines_checked, 0u);
 }
 
+TEST(ModernClusterOracle, HistoryShowsSaysOfItsRoomInTheGlobalOrder) {
+  ClusterOracle oracle(kModern);
+  oracle.say_delivered(kNodeA, 2, "[m1]", "tea");
+  oracle.say_delivered(kNodeA, 3, "[m2]", "tea");
+  oracle.say_delivered(kNodeA, 4, "[m3]", "garden");
+  const auto shown = [&](SessionKey session, std::initializer_list<const char*> says) {
+    oracle.heard(session, std::nullopt, "--- the last lines said in Tea ---");
+    for (const char* say : says)
+      oracle.heard(session, std::nullopt, say);
+    oracle.heard(session, std::nullopt, "--- end of history ---");
+  };
+  shown(2, {"ann: one [m1]", "bob: said while cut off [m9]", "ann: two [m2]"});
+  EXPECT_FALSE(oracle.violation()) << violation(oracle);
+  shown(3, {"ann: two [m2]", "ann: one [m1]"});
+  EXPECT_TRUE(found(violation(oracle), "HISTORY:")) << violation(oracle);
+  EXPECT_TRUE(found(violation(oracle), "out of the global order")) << violation(oracle);
+
+  ClusterOracle elsewhere(kModern);
+  elsewhere.say_delivered(kNodeA, 4, "[m3]", "garden");
+  elsewhere.heard(2, std::nullopt, "--- the last lines said in Tea ---");
+  elsewhere.heard(2, std::nullopt, "cy: three [m3]");
+  EXPECT_TRUE(found(violation(elsewhere), "but it was said in \"garden\"")) << violation(elsewhere);
+}
+
 TEST(ModernClusterOracle, ALineAboutAnotherRoomIsAViolation) {
   ClusterOracle oracle = checked_in("tea", 4);
   oracle.node_heard(kNodeA, 5, "tea");
