@@ -7,7 +7,9 @@
 
 #include "core/cluster_message.h"
 #include "core/transcript.h"
+#include "sim/modern_cluster_typing.h"
 #include "sim/queued_output.h"
+#include "sim/room_lines.h"
 
 namespace teaparty::sim {
 
@@ -32,9 +34,9 @@ nanoseconds random_between(Random& random, nanoseconds low, nanoseconds high) {
       static_cast<std::uint64_t>(low.count()), static_cast<std::uint64_t>(high.count()))));
 }
 
-core::Config cluster_config(Random& random) {
+core::Config cluster_config(Random& random, core::DialectKind dialect) {
   core::Config config;
-  config.dialect = core::DialectKind::Classic;
+  config.dialect = dialect;
   core::ClusterConfig cluster;
   cluster.node_timeout = milliseconds(kNodeTimeoutsMs[random.below(kNodeTimeoutsMs.size())]);
   config.cluster = cluster;
@@ -76,18 +78,46 @@ std::string describe(const core::BusEvent& event) {
   return "message " + escape(message.channel) + " " + escape(message.message);
 }
 
-// The marker of the say a bus message carries, if it is a room line with one.
+// The marker of the say a room message carries, if it is a room line with one (its text comes
+// first in either dialect).
+std::optional<std::string> carried_say(const core::ClusterMessage& message) {
+  if (message.kind != core::ClusterKind::Line || message.fields.empty()) return std::nullopt;
+  std::string_view line = message.fields.front();
+  while (line.ends_with('\n') || line.ends_with('\r'))
+    line.remove_suffix(1);
+  return say_marker(line);
+}
+
 std::optional<std::string> carried_say(const core::BusEvent& event) {
   const auto* message = std::get_if<core::BusMessage>(&event);
   if (!message) return std::nullopt;
   const std::optional<core::ClusterMessage> decoded =
       core::decode_cluster_message(message->message);
-  if (!decoded || decoded->kind != core::ClusterKind::Line || decoded->fields.empty())
-    return std::nullopt;
-  std::string_view line = decoded->fields.front();
-  while (line.ends_with('\n') || line.ends_with('\r'))
-    line.remove_suffix(1);
-  return say_marker(line);
+  return decoded ? carried_say(*decoded) : std::nullopt;
+}
+
+// The room a modern room message is about, as written: Line [text, talker, room], Enter
+// [name, room, from], Leave [name, room, to], Rename [old, new, room].
+std::optional<std::string> room_of(const core::ClusterMessage& message) {
+  switch (message.kind) {
+    case core::ClusterKind::Line:
+    case core::ClusterKind::Rename:
+      if (message.fields.size() == 3) return message.fields[2];
+      return std::nullopt;
+    case core::ClusterKind::Enter:
+    case core::ClusterKind::Leave:
+      if (message.fields.size() == 3) return message.fields[1];
+      return std::nullopt;
+    default:
+      return std::nullopt;
+  }
+}
+
+// The whisper marker's number a text ends with, if any.
+std::optional<std::uint64_t> whisper_number(std::string_view text) {
+  const std::optional<Marker> marker = marker_at_end(text);
+  if (!marker || !marker->whisper) return std::nullopt;
+  return marker->number;
 }
 
 }  // namespace
@@ -95,14 +125,16 @@ std::optional<std::string> carried_say(const core::BusEvent& event) {
 std::string command_line(const ClusterOptions& options) {
   return "teaparty-sim cluster --seed " + std::to_string(options.seed) + " --nodes " +
          std::to_string(options.nodes) + " --clients " + std::to_string(options.clients) +
-         " --steps " + std::to_string(options.steps);
+         " --steps " + std::to_string(options.steps) +
+         (options.dialect == core::DialectKind::Modern ? " --dialect modern" : "");
 }
 
 ClusterSimulation::ClusterSimulation(ClusterOptions options)
     : options_(options),
       random_(options_.seed),
-      config_(cluster_config(random_)),
+      config_(cluster_config(random_, options_.dialect)),
       redis_{random_.next(), store_latency(random_)},  // braced: drawn left to right
+      oracle_(options_.dialect),
       clients_(std::max<std::size_t>(options_.clients, 1)) {
   for (std::size_t slot = 0; slot < clients_.size(); ++slot)
     clients_[slot].slot = slot;
@@ -138,6 +170,7 @@ ClusterResult ClusterSimulation::run() {
   result_.stats.steps = step_;
   result_.stats.store = redis_.stats();
   result_.stats.oracle = oracle_.stats();
+  result_.stats.whispers = whispers_.stats();
   result_.digest = digest_.hex();
   return result_;
 }
@@ -182,6 +215,7 @@ void ClusterSimulation::step() {
   }
   if (!failed()) check_names();
   if (!failed() && oracle_.violation()) fail(*oracle_.violation());
+  if (!failed() && whispers_.violation()) fail(*whispers_.violation());
 }
 
 // --- clients ---
@@ -222,6 +256,7 @@ std::string ClusterSimulation::choose_name() {
 }
 
 std::string ClusterSimulation::choose_line(const Client& client) {
+  if (modern()) return choose_modern_line(client);
   const core::Session* session = nodes_[*client.node].server->world().find(client.conn);
   const bool chatting = session && session->phase == core::Phase::Chatting;
   const auto say = [&] {
@@ -251,6 +286,23 @@ std::string ClusterSimulation::choose_line(const Client& client) {
     default:
       return "dance";
   }
+}
+
+std::string ClusterSimulation::choose_modern_line(const Client& client) {
+  const core::Session* session = nodes_[*client.node].server->world().find(client.conn);
+  ModernTyping typing;
+  typing.chatting = session && session->phase == core::Phase::Chatting;
+  typing.slot = client.slot;
+  typing.name = [this] { return choose_name(); };
+  typing.next_say = &next_marker_;
+  typing.next_whisper = &next_whisper_;
+  TypedLine typed = modern_cluster_line(random_, typing);
+  if (typed.say) ++result_.stats.says;
+  if (typed.whisper) {
+    const std::string to = nodes_[*client.node].server->world().key_of(typed.whisper_to);
+    whispers_.sent(*typed.whisper, client.session, to);
+  }
+  return typed.line;
 }
 
 void ClusterSimulation::type(Client& client, const std::string& line) {
@@ -360,6 +412,7 @@ void ClusterSimulation::kill(std::size_t index) {
   about += "; by the deadline, " + format_time(now_ + kill_bound()) + " s";
   note("FAULT kill " + node.name);
   const std::size_t kill = oracle_.node_killed(users);
+  if (modern()) own_arrivals_.forget(index);
   timers_.push_back({now_ + kill_bound(), Timer::What::KillDeadline, kill, about, users});
   for (Client& client : clients_) {
     if (client.node == index) client_gone(client);
@@ -440,6 +493,7 @@ void ClusterSimulation::advance_to(core::Instant target) {
       }
     }
     if (!failed() && oracle_.violation()) fail(*oracle_.violation());
+    if (!failed() && whispers_.violation()) fail(*whispers_.violation());
   }
   if (!failed()) now_ = std::max(now_, target);
 }
@@ -457,9 +511,18 @@ void ClusterSimulation::hand_over(std::size_t index, const core::BusEvent& event
     for (SessionKey session : oracle_.checked_on(index))
       oracle_.unchecked(session);
     node.linked = false;
+    if (modern()) own_arrivals_.forget(index);
   }
   const bool message = std::holds_alternative<core::BusMessage>(event) && place;
-  if (message) oracle_.node_heard(index, *place);
+  std::optional<core::ClusterMessage> decoded;
+  if (message && modern()) {
+    decoded = core::decode_cluster_message(std::get<core::BusMessage>(event).message);
+    const std::optional<std::string> room = decoded ? room_of(*decoded) : std::nullopt;
+    oracle_.node_heard(index, *place,
+                       room ? std::optional(node.server->world().key_of(*room)) : std::nullopt);
+  } else if (message) {
+    oracle_.node_heard(index, *place);
+  }
   std::vector<core::ConnId> awaiting_echo;
   for (core::ConnId id : node.server->world().logged_in()) {
     const core::Session* session = node.server->world().find(id);
@@ -468,6 +531,10 @@ void ClusterSimulation::hand_over(std::size_t index, const core::BusEvent& event
   node.server->bus_event(now_, event);
   pump(index, message ? place : std::nullopt);
   if (!message) return;
+  if (modern()) {
+    if (decoded) follow_room_message(index, *decoded, *place);
+    return;
+  }
   // A node that has just (re)joined learns the others' users from their rosters as they come
   // back, and announces them to its own: lines about its view catching up, not the global
   // order. A session arriving then is left unchecked (core/cluster.h, "Losing the store").
@@ -484,8 +551,103 @@ void ClusterSimulation::hand_over(std::size_t index, const core::BusEvent& event
     oracle_.say_delivered(index, *place, *marker);
 }
 
+bool ClusterSimulation::settled(const Node& node) const {
+  return node.linked && now_ - node.linked_since >= settle_time();
+}
+
+std::optional<SessionKey> ClusterSimulation::session_named(std::size_t index,
+                                                           std::string_view name) const {
+  const Node& node = nodes_[index];
+  const core::Session* session = node.server->world().find_by_name(name);
+  if (!session) return std::nullopt;
+  const auto slot = node.client_of.find(session->id.value);
+  if (slot == node.client_of.end()) return std::nullopt;
+  return clients_[slot->second].session;
+}
+
+void ClusterSimulation::follow_room_message(std::size_t index, const core::ClusterMessage& message,
+                                            Place place) {
+  Node& node = nodes_[index];
+  const core::World& world = node.server->world();
+  const bool ours = message.from.node == node.name && message.from.boot == node.boot;
+  const std::optional<std::string> room = room_of(message);
+  if (message.kind == core::ClusterKind::Enter && ours && room) {
+    // A session's own arrival: checked in that room from here, if it is its latest and it is
+    // still there (a node still settling announces what it learns: see the classic case).
+    const OwnArrivals::Back back = own_arrivals_.heard_back(index);
+    if (!back.session || !back.latest) return;
+    const Client* client = nullptr;
+    for (const Client& c : clients_) {
+      if (c.session == *back.session && c.node == index) client = &c;
+    }
+    const core::Session* session = client ? world.find(client->conn) : nullptr;
+    if (!session || session->phase != core::Phase::Chatting || !session->room ||
+        world.key_of(session->room->name) != world.key_of(*room) || !settled(node)) {
+      oracle_.unchecked(*back.session);
+      return;
+    }
+    oracle_.confirmed(*back.session, index, place, world.key_of(*room));
+  } else if (message.kind == core::ClusterKind::Rename && ours && message.fields.size() == 3) {
+    if (const auto renamed = session_named(index, message.fields[1]))
+      oracle_.not_told(*renamed, place);
+  } else if (const std::optional<std::string> marker = carried_say(message); marker && room) {
+    oracle_.say_delivered(index, place, *marker, world.key_of(*room));
+  } else if (message.kind == core::ClusterKind::Whisper && message.fields.size() == 4 &&
+             message.fields[0] == node.name) {
+    // [node, from, to, text]: the addressee here, if logged in under that name, gets it now.
+    const std::optional<std::uint64_t> number = whisper_number(message.fields[3]);
+    const core::Session* to = world.find_by_name(message.fields[2]);
+    if (number && to && to->phase == core::Phase::Chatting) {
+      if (const auto session = session_named(index, message.fields[2]))
+        whispers_.due(*session, *number);
+    }
+  }
+}
+
+// A checked session no longer in its room (moved, left the chat, gone) stops being checked
+// before anything queued for it is read: what follows is not that room's.
+void ClusterSimulation::follow_moves(std::size_t index) {
+  const Node& node = nodes_[index];
+  const core::World& world = node.server->world();
+  for (const auto& [conn, slot] : node.client_of) {
+    const SessionKey key = clients_[slot].session;
+    const core::Session* session = world.find(core::ConnId{conn});
+    const bool chatting = session && session->phase == core::Phase::Chatting && session->room;
+    const std::optional<std::string> room = oracle_.checked_room(key);
+    if (!chatting || (room && world.key_of(session->room->name) != *room)) oracle_.unchecked(key);
+  }
+}
+
+// An Enter this node publishes is someone on its way into a room; a settled node's newcomer
+// must hear nothing of that room till it comes back (ClusterOracle::awaiting_arrival).
+void ClusterSimulation::follow_publish(std::size_t index, const core::BusRequest& request) {
+  const auto* publish = std::get_if<core::Publish>(&request);
+  if (!publish) return;
+  const std::optional<core::ClusterMessage> message =
+      core::decode_cluster_message(publish->message);
+  if (!message || message->kind != core::ClusterKind::Enter || message->fields.size() != 3) return;
+  const std::optional<SessionKey> session = session_named(index, message->fields[0]);
+  own_arrivals_.published(index, session);
+  if (session && settled(nodes_[index])) {
+    oracle_.awaiting_arrival(*session, index,
+                             nodes_[index].server->world().key_of(message->fields[1]));
+  }
+}
+
+// A whisper to someone on the sender's own node is delivered at once, with the sender's copy.
+void ClusterSimulation::follow_local_whispers(std::size_t index) {
+  const Node& node = nodes_[index];
+  for (const WhisperCheck::Echo& echo : whispers_.take_echoes()) {
+    const core::Session* to = node.server->world().find_by_name(echo.to);
+    if (!to || to->phase != core::Phase::Chatting) continue;
+    const auto slot = node.client_of.find(to->id.value);
+    if (slot != node.client_of.end()) whispers_.due(clients_[slot->second].session, echo.number);
+  }
+}
+
 void ClusterSimulation::pump(std::size_t index, std::optional<Place> place) {
   Node& node = nodes_[index];
+  if (modern() && node.server) follow_moves(index);
   bool busy = true;
   while (busy && node.server) {
     busy = false;
@@ -501,6 +663,7 @@ void ClusterSimulation::pump(std::size_t index, std::optional<Place> place) {
     while (std::optional<core::BusRequest> request = node.server->poll_bus()) {
       ++result_.stats.bus_requests;
       note(node.name + " ask " + describe(*request));
+      if (modern()) follow_publish(index, *request);
       redis_.request(node.link, now_, std::move(*request));
     }
     while (std::optional<core::LogRecord> record = node.server->poll_log())
@@ -515,6 +678,7 @@ void ClusterSimulation::pump(std::size_t index, std::optional<Place> place) {
       busy = true;
     }
   }
+  if (modern() && node.server) follow_local_whispers(index);
 }
 
 void ClusterSimulation::take_output(Node& node, std::size_t slot, std::optional<Place> place) {
@@ -524,8 +688,13 @@ void ClusterSimulation::take_output(Node& node, std::size_t slot, std::optional<
   node.server->wrote(now_, client.conn, bytes.size());
   client.partial += bytes;
   std::size_t end;
+  const core::Session* session = modern() ? node.server->world().find(client.conn) : nullptr;
+  const std::string name =
+      session && !session->name.empty() ? node.server->world().key_of(session->name) : "";
   while ((end = client.partial.find("\r\n")) != std::string::npos) {
-    oracle_.heard(client.session, place, std::string_view(client.partial).substr(0, end));
+    const std::string_view line = std::string_view(client.partial).substr(0, end);
+    oracle_.heard(client.session, place, line);
+    if (modern()) whispers_.heard(client.session, name, line);
     client.partial.erase(0, end + 2);
   }
 }
@@ -568,6 +737,7 @@ void ClusterSimulation::wind_down() {
   advance_to(now_ + config_.shutdown_grace + seconds(1));
   oracle_.finish();
   if (!failed() && oracle_.violation()) fail(*oracle_.violation());
+  if (!failed() && whispers_.violation()) fail(*whispers_.violation());
 }
 
 }  // namespace teaparty::sim

@@ -1,11 +1,12 @@
 #pragma once
-// ClusterSimulation: two or three nodes (core::Server with Config::cluster, classic dialect)
+// ClusterSimulation: two or three nodes (core::Server with Config::cluster, of one dialect)
 // joined by a virtual Redis (sim/virtual_redis.h), virtual clients spread over them, and a
 // seeded schedule of faults, all on one virtual clock from one seed.
 //
 // Each step one thing happens: a client connects to a node, types a line (login with a name
 // from a small pool, so names collide across nodes; say with a unique marker; look; who;
-// logout; a blank line) or vanishes without a word; time passes (the store carries out
+// logout; a blank line; in the modern dialect, sim/modern_cluster_typing.h: rooms, /msg, /nick)
+// or vanishes without a word; time passes (the store carries out
 // requests and hands over events, and every node's deadlines fire, in time order); or, when no
 // fault is under way and the last one is long enough ago, a fault begins:
 //   - a node is killed: its Server is dropped and its link goes without a word; it starts again
@@ -17,7 +18,10 @@
 //
 // Checked after every step: the names of logged-in users are unique across the nodes that
 // have been linked for a while (claims settled); and everything sim/cluster_oracle.h checks:
-// one global order, says exactly once, a killed node's users announced as left in time.
+// one global order, says exactly once, a killed node's users announced as left in time; in the
+// modern dialect, per room, and whispers (sim/whisper_check.h). Where the classic dialect's
+// core marks a newcomer (Session::awaiting_echo) until its own arrival comes back, the modern
+// one's arrivals are followed from the Enters each node publishes (sim/own_arrivals.h).
 // The same seed gives the same run: the digest covers every byte in and out and every bus
 // request and event.
 
@@ -30,12 +34,15 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/cluster_message.h"
 #include "core/config.h"
 #include "core/server.h"
 #include "sim/cluster_oracle.h"
 #include "sim/digest.h"
+#include "sim/own_arrivals.h"
 #include "sim/random.h"
 #include "sim/virtual_redis.h"
+#include "sim/whisper_check.h"
 
 namespace teaparty::sim {
 
@@ -44,6 +51,7 @@ struct ClusterOptions {
   std::size_t nodes = 3;
   std::size_t clients = 9;
   std::size_t steps = 3000;
+  core::DialectKind dialect = core::DialectKind::Classic;
 };
 
 // The teaparty-sim command line that makes this run.
@@ -62,6 +70,7 @@ struct ClusterStats {
   std::size_t name_checks = 0;  // times the names of settled nodes were compared
   VirtualRedisStats store;
   ClusterOracleStats oracle;
+  WhisperCheckStats whispers;
 };
 
 struct ClusterResult {
@@ -120,7 +129,10 @@ class ClusterSimulation {
   void type(Client& client, const std::string& line);
   void vanish(Client& client);
   std::string choose_line(const Client& client);
+  std::string choose_modern_line(const Client& client);
   std::string choose_name();
+  bool modern() const { return options_.dialect == core::DialectKind::Modern; }
+  bool settled(const Node& node) const;
 
   void start_fault();
   void end_fault();
@@ -131,6 +143,14 @@ class ClusterSimulation {
   void hand_over(std::size_t node, const core::BusEvent& event, std::optional<Place> place);
   void pump(std::size_t node, std::optional<Place> place);
   void take_output(Node& node, std::size_t index, std::optional<Place> place);
+  // Modern: what the handing of a room message at `place` tells the oracle (hand_over).
+  void follow_room_message(std::size_t node, const core::ClusterMessage& message, Place place);
+  // Modern: a session that left its room by its own hand (or left the chat) is no longer
+  // checked there; an Enter the node publishes is a session on its way into a room.
+  void follow_moves(std::size_t node);
+  void follow_publish(std::size_t node, const core::BusRequest& request);
+  void follow_local_whispers(std::size_t node);
+  std::optional<SessionKey> session_named(std::size_t node, std::string_view name) const;
   void client_gone(Client& client);
   void check_names();
   void wind_down();
@@ -145,6 +165,8 @@ class ClusterSimulation {
   core::Config config_;
   VirtualRedis redis_;
   ClusterOracle oracle_;
+  OwnArrivals own_arrivals_;
+  WhisperCheck whispers_;
   core::Instant now_;
   std::vector<Node> nodes_;
   std::vector<Client> clients_;
@@ -152,6 +174,7 @@ class ClusterSimulation {
   std::set<std::string> reserved_names_;  // a killed node's users, until its deadline
   SessionKey next_session_ = 1;
   std::uint64_t next_marker_ = 1;
+  std::uint64_t next_whisper_ = 1;
   std::uint64_t next_boot_ = 1;
   Fault fault_ = Fault::None;
   std::size_t fault_node_ = 0;

@@ -3,7 +3,7 @@
 //   teaparty-sim run --seed S --clients N --steps K [--record FILE]
 //   teaparty-sim replay FILE
 //   teaparty-sim sessions --seed S --count N [--clients C] [--steps K]
-//   teaparty-sim cluster --seed S --nodes 2..3 --clients N --steps K [--trace FILE]
+//   teaparty-sim cluster --seed S --nodes 2..3 --clients N --steps K [--dialect D] [--trace FILE]
 //
 // `run` prints its seed and options first and a digest of the whole transcript last, so two
 // runs can be compared by their last lines. Exit codes are in sim/exit_codes.h.
@@ -198,13 +198,16 @@ int print_sessions(const sim::SessionOptions& options) {
 
 struct ClusterRunOptions {
   sim::ClusterOptions simulation;
+  std::string dialect = "classic";
   std::string trace;
 };
 
 // Several nodes and a virtual Redis (sim/cluster_simulation.h). The trace, everything that
 // happened one line each, is what the digest covers; it is written on a violation, or when
 // asked for.
-int run_cluster(const ClusterRunOptions& options) {
+int run_cluster(ClusterRunOptions options) {
+  options.simulation.dialect =
+      options.dialect == "modern" ? core::DialectKind::Modern : core::DialectKind::Classic;
   const sim::ClusterOptions& o = options.simulation;
   std::printf("SEED=%llu NODES=%zu CLIENTS=%zu STEPS=%zu\n",
               static_cast<unsigned long long>(o.seed), o.nodes, o.clients, o.steps);
@@ -233,6 +236,12 @@ int run_cluster(const ClusterRunOptions& options) {
   std::printf("checked: room_lines=%zu says=%zu windows=%zu kill_checks=%zu name_checks=%zu\n",
               s.oracle.lines_checked, s.oracle.says_checked, s.oracle.windows_compared,
               s.oracle.kills_checked, s.name_checks);
+  if (o.dialect == core::DialectKind::Modern) {
+    std::printf(
+        "modern: arrivals_awaited=%zu whispers_sent=%zu whispers_heard=%zu "
+        "whispers_due=%zu\n",
+        s.oracle.arrivals_awaited, s.whispers.sent, s.whispers.heard, s.whispers.checked);
+  }
   int code = sim::exit_code::kPassed;
   if (result.violation) {
     std::printf("VIOLATION: %s\n  at %s\n  %s\n", result.violation->c_str(), result.where.c_str(),
@@ -312,6 +321,9 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(std::size_t{1}, std::size_t{200}))
       ->capture_default_str();
   cluster_command->add_option("--steps", cluster_options.simulation.steps, "Steps")
+      ->capture_default_str();
+  cluster_command->add_option("--dialect", cluster_options.dialect, "What the nodes speak")
+      ->check(CLI::IsMember({"classic", "modern"}))
       ->capture_default_str();
   cluster_command->add_option("--trace", cluster_options.trace,
                               "Write everything that happened to this file");

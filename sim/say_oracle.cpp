@@ -1,12 +1,12 @@
 #include "sim/say_oracle.h"
 
 #include <algorithm>
-#include <charconv>
 #include <set>
 
 #include "core/classic_texts.h"
 #include "core/modern_texts.h"
 #include "sim/queued_output.h"
+#include "sim/room_lines.h"
 
 namespace teaparty::sim {
 namespace {
@@ -17,29 +17,6 @@ constexpr std::size_t kLongestSayLine = std::size_t{1} << 20;
 
 std::string name(core::ConnId conn) {
   return "connection " + std::to_string(conn.value);
-}
-
-// The marker a line ends with, if it ends with one ("alice: hi [m17]", "bob whispers: [w4]").
-struct Ending {
-  bool whisper = false;
-  std::uint64_t number = 0;
-};
-std::optional<Ending> marker_at_end(std::string_view line) {
-  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-  if (line.empty() || line.back() != ']') return std::nullopt;
-  const std::size_t open = line.rfind('[');
-  if (open == std::string_view::npos || open + 2 >= line.size()) return std::nullopt;
-  const char kind = line[open + 1];
-  if (kind != 'm' && kind != 'w') return std::nullopt;
-  const std::string_view digits = line.substr(open + 2, line.size() - open - 3);
-  const bool all_digits = !digits.empty() && std::all_of(digits.begin(), digits.end(), [](char c) {
-    return c >= '0' && c <= '9';
-  });
-  std::uint64_t number = 0;
-  if (!all_digits) return std::nullopt;
-  const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), number);
-  if (error != std::errc{} || end != digits.data() + digits.size()) return std::nullopt;
-  return Ending{kind == 'w', number};
 }
 
 // The one line a payload holds, CR LF cut off, if it holds exactly one.
@@ -60,39 +37,11 @@ std::optional<std::uint64_t> say_in(std::string_view payload) {
   return ending->number;
 }
 
-// A whisper as core queues it: one payload holding one line, `FROM whispers: TEXT [wN]` for
-// the addressee or `You whisper to TO: TEXT [wN]` for the sender, and CR LF. (Names have no
-// spaces or colons, which tells a whisper from a say whose text looks like one.)
-struct Whispered {
-  std::uint64_t number = 0;
-  bool echo = false;
-  std::string_view other;  // TO or FROM
-  std::string_view text;
-};
-std::optional<Whispered> whisper_in(std::string_view payload) {
+// A whisper as core queues it: one payload holding one line (sim/room_lines.h) and CR LF.
+std::optional<WhisperLine> whisper_in(std::string_view payload) {
   const auto line = one_line(payload);
   if (!line) return std::nullopt;
-  const auto ending = marker_at_end(*line);
-  if (!ending || !ending->whisper) return std::nullopt;
-  namespace text = core::modern_text;
-  Whispered found{ending->number, false, {}, {}};
-  std::size_t split = std::string_view::npos;
-  if (line->starts_with(text::kWhisperToPrefix)) {
-    found.echo = true;
-    const std::string_view rest = line->substr(text::kWhisperToPrefix.size());
-    split = rest.find(text::kWhisperToSeparator);
-    if (split == std::string_view::npos) return std::nullopt;
-    found.other = rest.substr(0, split);
-    found.text = rest.substr(split + text::kWhisperToSeparator.size());
-  } else {
-    split = line->find(text::kWhisperFromSuffix);
-    if (split == std::string_view::npos) return std::nullopt;
-    found.other = line->substr(0, split);
-    found.text = line->substr(split + text::kWhisperFromSuffix.size());
-  }
-  if (found.other.empty() || found.other.find_first_of(" :") != std::string_view::npos)
-    return std::nullopt;
-  return found;
+  return classify_whisper(*line);
 }
 
 // The key of the room the connection is in, or empty if it is in none.

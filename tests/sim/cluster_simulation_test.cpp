@@ -5,9 +5,11 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
 #include <string>
 
 #include "sim/digest.h"
+#include "sim/modern_cluster_typing.h"
 
 namespace teaparty::sim {
 namespace {
@@ -52,6 +54,60 @@ TEST(ClusterSimulation, TheKillBoundIsTheNodeTimeoutAndAHeartbeatWithSlack) {
   EXPECT_LT(simulation.kill_bound(), 2 * simulation.node_timeout() + std::chrono::seconds(2));
   EXPECT_TRUE(simulation.config().cluster);
   EXPECT_EQ(simulation.config().dialect, core::DialectKind::Classic);
+}
+
+// The modern dialect: the option reaches the nodes and the command line (classic's stays as it
+// was, so classic runs keep their bytes), and the clients use rooms, /msg and /nick.
+TEST(ClusterSimulation, TheModernDialectRunsTheSameEachTimeWithRoomsAndWhispers) {
+  ClusterOptions modern = options(21);
+  modern.dialect = core::DialectKind::Modern;
+  EXPECT_EQ(command_line(modern),
+            "teaparty-sim cluster --seed 21 --nodes 3 --clients 8 --steps 1500 --dialect modern");
+  EXPECT_EQ(command_line(options(21)),
+            "teaparty-sim cluster --seed 21 --nodes 3 --clients 8 --steps 1500");
+  ClusterSimulation first(modern);
+  ClusterSimulation second(modern);
+  EXPECT_EQ(first.config().dialect, core::DialectKind::Modern);
+  const ClusterResult a = first.run();
+  const ClusterResult b = second.run();
+  EXPECT_EQ(a.digest, b.digest);
+  EXPECT_EQ(a.violation, b.violation);
+  EXPECT_EQ(first.trace(), second.trace());
+  EXPECT_GT(a.stats.lines_typed, 0u);
+}
+
+// What a modern cluster client types: every command the brief of the simulation names, each
+// say and whisper with a fresh marker, and nothing but a name or a said line before logging in.
+TEST(ClusterSimulation, ModernClientsTypeTheModernCommands) {
+  Random random(5);
+  std::uint64_t says = 1;
+  std::uint64_t whispers = 1;
+  ModernTyping typing;
+  typing.slot = 3;
+  typing.name = [] { return std::string("ann"); };
+  typing.next_say = &says;
+  typing.next_whisper = &whispers;
+  std::set<std::string> words;
+  for (int i = 0; i < 2000; ++i) {
+    typing.chatting = i % 4 != 0;
+    const TypedLine typed = modern_cluster_line(random, typing);
+    const std::string word = typed.line.substr(0, typed.line.find(' '));
+    if (!typing.chatting) {
+      EXPECT_TRUE(word == "ann" || word == "/login" || typed.say || typed.line.empty())
+          << typed.line;
+    }
+    if (word.starts_with('/')) words.insert(word);
+    if (typed.whisper) {
+      EXPECT_EQ(typed.whisper_to, "ann");
+      EXPECT_TRUE(typed.line.ends_with("[w" + std::to_string(*typed.whisper) + "]"));
+    }
+  }
+  for (const char* command : {"/login", "/say", "/me", "/join", "/leave", "/msg", "/nick", "/who",
+                              "/look", "/rooms", "/quit"}) {
+    EXPECT_TRUE(words.contains(command)) << command;
+  }
+  EXPECT_GT(says, 100u);
+  EXPECT_GT(whispers, 10u);
 }
 
 class ClusterSeeds : public ::testing::TestWithParam<std::tuple<std::uint64_t, std::size_t>> {};

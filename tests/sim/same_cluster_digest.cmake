@@ -1,7 +1,12 @@
 # Runs one seeded cluster simulation twice in separate processes and fails unless both print
 # the same DIGEST line. Whether the run passes its checks is the cluster.seed* tests' business.
+# -DDIALECT=modern runs the modern dialect; the default is classic.
+if(NOT DIALECT)
+  set(DIALECT classic)
+endif()
 foreach(i 1 2)
-  execute_process(COMMAND ${SIM} cluster --seed 7 --nodes 3 --clients 9 --steps 2000
+  execute_process(COMMAND ${SIM} cluster --dialect ${DIALECT} --seed 7 --nodes 3 --clients 9
+                          --steps 2000
                   OUTPUT_VARIABLE out${i} RESULT_VARIABLE code${i})
   string(REGEX MATCH "DIGEST=[0-9a-f]+" digest${i} "${out${i}}")
 endforeach()
