@@ -517,12 +517,21 @@ void Cluster::apply_enter(const std::string& node, const std::vector<std::string
     add_member(node, name, own);
     return;
   }
-  Member* member = fields[2].empty() ? nullptr : find_member(node, name);
-  if (!member) {  // a login (or a move of someone we had not heard of)
-    add_member(node, name, own, fields[1], fields[2]);
+  if (fields[2].empty()) {  // a login
+    add_member(node, name, own, fields[1]);
+    return;
+  }
+  Member* member = find_member(node, name);
+  if (!member) {
+    // A move of someone we have not heard of: a user its node has not listed yet (it is just
+    // back, and may find the name taken meanwhile); its roster will say where they are. One
+    // of ours we know to be real.
+    if (own != ConnId{}) add_member(node, name, own, fields[1], fields[2]);
     return;
   }
   place(*member, fields[1]);
+  member->announced = fields[1];
+  member->left.clear();
   member->since = ++arrivals_;
   if (own != ConnId{}) member->own = own;
   news_.push_back(HeardEnter{name, own, fields[1], fields[2]});
@@ -537,6 +546,8 @@ void Cluster::apply_leave(const std::string& node, const std::vector<std::string
   Member* member = find_member(node, fields[0]);
   if (!member) return;
   place(*member, fields[2]);
+  member->announced.clear();  // till its Enter there comes
+  member->left = fields[1];
   news_.push_back(HeardLeave{fields[0], fields[1], fields[2]});
 }
 
@@ -584,10 +595,28 @@ void Cluster::heard_roster(const ClusterMessage& message, Instant now) {
       add_member(node, std::string(name), ours ? local_session_named(name) : ConnId{},
                  std::string(room));
     } else if (Member* member = step == 2 ? find_member(node, name) : nullptr) {
-      place(*member,
-            std::string(room));  // moved while we were not listening: the roster is the truth
+      if (world_.key_of(member->announced) != world_.key_of(room)) {
+        moved_unheard(*member, room, ours);
+      }
     }
   }
+}
+
+// A member the roster places in another room than its last told of it: it moved while we
+// were not listening (its node cut off, its move or half of it lost with the link). Told as
+// the move it was, so both rooms hear of it as of any other; our own members are as they are
+// here already.
+void Cluster::moved_unheard(Member& member, std::string_view room, bool ours) {
+  place(member, std::string(room));
+  if (ours) return;
+  const std::string from = member.announced.empty() ? member.left : member.announced;
+  if (!member.announced.empty()) {
+    news_.push_back(HeardLeave{member.name, member.announced, std::string(room)});
+  }
+  member.since = ++arrivals_;
+  member.announced = room;
+  member.left.clear();
+  news_.push_back(HeardEnter{member.name, ConnId{}, std::string(room), from});
 }
 
 void Cluster::heard_obituary(const ClusterMessage& message) {
@@ -722,7 +751,7 @@ void Cluster::add_member(std::string node, std::string name, ConnId own, std::st
                          std::string from) {
   news_.push_back(HeardEnter{name, own, room, std::move(from)});
   if (node != config_.node_name) ++held_elsewhere_[world_.key_of(name)];
-  members_.push_back({std::move(node), std::move(name), {}, own, ++arrivals_});
+  members_.push_back({std::move(node), std::move(name), {}, room, {}, own, ++arrivals_});
   place(members_.back(), std::move(room));
 }
 
@@ -758,7 +787,7 @@ void Cluster::remove_member(std::string_view node, std::string_view name) {
     auto held = held_elsewhere_.find(world_.key_of(name));
     if (held != held_elsewhere_.end() && --held->second == 0) held_elsewhere_.erase(held);
   }
-  news_.push_back(HeardLeave{it->name, it->room});
+  news_.push_back(HeardLeave{it->name, it->announced});
   place(*it, {});
   members_.erase(it);
 }

@@ -197,7 +197,11 @@ class Cluster {
   struct Member {
     std::string node;
     std::string name;
-    std::string room;         // its name as written (classic: always the main room)
+    std::string room;  // its name as written (classic: always the main room)
+    // The room whose members were last told it is there: empty between a move's Leave and its
+    // Enter (which a broken link can lose), when no room has been told of it.
+    std::string announced;
+    std::string left;         // between a move's Leave and its Enter: the room it left
     ConnId own;               // this node's session, if it is one of ours
     std::uint64_t since = 0;  // entered `room` at this count of arrivals (PlacedMember)
   };
@@ -255,6 +259,7 @@ class Cluster {
   void apply_leave(const std::string& node, const std::vector<std::string>& fields);
   void apply_rename(const std::string& node, const std::vector<std::string>& fields, ConnId own);
   void heard_roster(const ClusterMessage& message, Instant now);
+  void moved_unheard(Member& member, std::string_view room, bool ours);
   void heard_obituary(const ClusterMessage& message);
   void check_silences(Instant now);
   std::optional<Unechoed> take_unechoed(ClusterKind kind);

@@ -48,6 +48,8 @@ void ClusterOracle::check_history_line(SessionKey session, HistoryBlock& block,
   if (room != block.room) {
     fail("HISTORY: " + session_name(session) + " was shown \"" + std::string(line) +
          "\" as history of room \"" + block.room + "\", but it was said in \"" + room + "\"");
+  } else if (told_locally_.contains(said->marker)) {
+    return;  // in its node's order, not the store's
   } else if (place <= block.last) {
     fail("HISTORY: " + session_name(session) + " was shown \"" + std::string(line) +
          "\" (message " + std::to_string(place) + ") as history of room \"" + block.room +
@@ -60,6 +62,7 @@ void ClusterOracle::heard(SessionKey session, std::optional<Place> place, std::s
   const std::optional<RoomLine> room_line = classify(session, line);
   if (!room_line) return;
   if (room_line->kind == RoomLine::Kind::Say && !room_line->marker.empty()) {
+    if (!place) told_locally_.insert(room_line->marker);
     if (++says_ever_[session][room_line->marker] > 1) {
       fail(session_name(session) + " heard the say " + room_line->marker + " twice: \"" +
            std::string(line) + "\"");
@@ -147,6 +150,12 @@ void ClusterOracle::confirmed(SessionKey session, std::size_t node, Place place,
 
 void ClusterOracle::awaiting_arrival(SessionKey session, std::size_t node, std::string room) {
   ++stats_.arrivals_awaited;
+  // On its way into a room (again, maybe the one it is in: a move there and back): its node
+  // tells it nothing of any room till the arrival is back, and then the history.
+  if (const auto found = checked_.find(session); found != checked_.end()) {
+    close_period(found->second);
+    checked_.erase(found);
+  }
   awaited_.insert_or_assign(session, Awaited{node, std::move(room)});
 }
 

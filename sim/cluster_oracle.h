@@ -156,7 +156,10 @@ class ClusterOracle {
   void check_history_line(SessionKey session, HistoryBlock& block, std::string_view line);
 
   std::map<SessionKey, HistoryBlock> in_history_;  // sessions within a history block
-  std::map<std::string, std::pair<Place, std::string>> says_placed_;    // marker -> place, room
+  std::map<std::string, std::pair<Place, std::string>> says_placed_;  // marker -> place, room
+  // Says some node told its users itself, its link broken (in its own order, not the store's):
+  // its history may hold them anywhere among the store's.
+  std::set<std::string> told_locally_;
   std::map<SessionKey, std::map<std::string, std::size_t>> says_ever_;  // marker -> times
   std::map<std::size_t, Place> node_last_place_;
   std::map<std::size_t, std::optional<std::string>> node_last_room_;  // of that message

@@ -517,7 +517,12 @@ void ClusterSimulation::hand_over(std::size_t index, const core::BusEvent& event
   std::optional<core::ClusterMessage> decoded;
   if (message && modern()) {
     decoded = core::decode_cluster_message(std::get<core::BusMessage>(event).message);
-    const std::optional<std::string> room = decoded ? room_of(*decoded) : std::nullopt;
+    std::optional<std::string> room = decoded ? room_of(*decoded) : std::nullopt;
+    // Someone leaving the chat is told where this node last knew them to be, which is another
+    // room when they moved while their node was cut off and left before its roster came.
+    const bool leaves_chat = decoded && decoded->kind == core::ClusterKind::Leave &&
+                             decoded->fields.size() == 3 && decoded->fields[2].empty();
+    if (leaves_chat) room.reset();
     oracle_.node_heard(index, *place,
                        room ? std::optional(node.server->world().key_of(*room)) : std::nullopt);
   } else if (message) {
@@ -588,8 +593,7 @@ void ClusterSimulation::follow_room_message(std::size_t index, const core::Clust
     }
     oracle_.confirmed(*back.session, index, place, world.key_of(*room));
   } else if (message.kind == core::ClusterKind::Rename && ours && message.fields.size() == 3) {
-    if (const auto renamed = session_named(index, message.fields[1]))
-      oracle_.not_told(*renamed, place);
+    if (const auto renamed = own_arrivals_.rename_back(index)) oracle_.not_told(*renamed, place);
   } else if (const std::optional<std::string> marker = carried_say(message); marker && room) {
     oracle_.say_delivered(index, place, *marker, world.key_of(*room));
   } else if (message.kind == core::ClusterKind::Whisper && message.fields.size() == 4 &&
@@ -625,7 +629,12 @@ void ClusterSimulation::follow_publish(std::size_t index, const core::BusRequest
   if (!publish) return;
   const std::optional<core::ClusterMessage> message =
       core::decode_cluster_message(publish->message);
-  if (!message || message->kind != core::ClusterKind::Enter || message->fields.size() != 3) return;
+  if (!message || message->fields.size() != 3) return;
+  if (message->kind == core::ClusterKind::Rename) {  // [old, new, room]: renamed already here
+    own_arrivals_.published_rename(index, session_named(index, message->fields[1]));
+    return;
+  }
+  if (message->kind != core::ClusterKind::Enter) return;
   const std::optional<SessionKey> session = session_named(index, message->fields[0]);
   own_arrivals_.published(index, session);
   if (session && settled(nodes_[index])) {

@@ -26,6 +26,19 @@ void OwnArrivals::forget(std::size_t node) {
     if (found != outstanding_.end() && --found->second == 0) outstanding_.erase(found);
   }
   on_the_way_.erase(node);
+  renames_on_the_way_.erase(node);
+}
+
+void OwnArrivals::published_rename(std::size_t node, std::optional<SessionKey> session) {
+  renames_on_the_way_[node].push_back(session);
+}
+
+std::optional<SessionKey> OwnArrivals::rename_back(std::size_t node) {
+  std::deque<std::optional<SessionKey>>& queue = renames_on_the_way_[node];
+  if (queue.empty()) return std::nullopt;
+  const std::optional<SessionKey> session = queue.front();
+  queue.pop_front();
+  return session;
 }
 
 }  // namespace teaparty::sim

@@ -33,8 +33,14 @@ class OwnArrivals {
   // The node's link broke, or it died: nothing it had on its way counts any more.
   void forget(std::size_t node);
 
+  // Renames, likewise: the renamed session is not told its own rename, and may rename again
+  // before the first comes back, so the name in the message does not find it then.
+  void published_rename(std::size_t node, std::optional<SessionKey> session);
+  std::optional<SessionKey> rename_back(std::size_t node);
+
  private:
-  std::map<std::size_t, std::deque<std::optional<SessionKey>>> on_the_way_;  // by node
+  std::map<std::size_t, std::deque<std::optional<SessionKey>>> renames_on_the_way_;  // by node
+  std::map<std::size_t, std::deque<std::optional<SessionKey>>> on_the_way_;          // by node
   std::map<SessionKey, std::size_t> outstanding_;  // Enters of each session on their way
 };
 

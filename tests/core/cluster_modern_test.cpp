@@ -552,6 +552,68 @@ TEST_F(ModernNodes, MsspCountsThePlayersOnEveryNode) {
   store.kill(c);
 }
 
+// b's alice logged in while b was cut off, and moves before b's claims are answered: the
+// name is a's alice's, so b's never existed for a, and a's rooms hear nothing of her move.
+TEST_F(ModernNodes, AMoveOfSomeoneNotYetListedByTheirNodeIsNotNews) {
+  const ConnId alice = log_in(a, "alice");
+  const ConnId dave = log_in(a, "dave");
+  type(a, dave, "/join tea\r\n");
+  store.cut(b);
+  const ConnId impostor = log_in(b, "alice");
+  a.take_output(alice);
+  a.take_output(dave);
+  store.link_quietly(b);
+  b.type(impostor, "/join tea\r\n");
+  store.settle();
+  EXPECT_EQ(a.take_output(dave), "");
+  EXPECT_EQ(a.take_output(alice), "");
+  EXPECT_EQ(ask(a, dave, "/look\r\n"), "In tea (1): dave\r\n");
+}
+
+// bob's move lost its second half (the Enter) with b's link: a's main heard him go, a's tea
+// never heard him come. b's roster, on its return, places him in tea: tea is told then.
+TEST_F(ModernNodes, AMoveHalfLostWithTheLinkIsFinishedByTheRoster) {
+  const ConnId alice = log_in(a, "alice");
+  const ConnId dave = log_in(a, "dave");
+  const ConnId bob = log_in(b, "bob");
+  type(a, dave, "/join tea\r\n");
+  a.take_output(alice);
+  a.take_output(dave);
+  b.type(bob, "/join tea\r\n");
+  auto flying = store.in_flight(b);  // Leave on main's channel, Enter on tea's
+  flying.pop_back();
+  store.carry_late(b, std::move(flying));
+  EXPECT_EQ(a.take_output(alice), "bob has gone to tea.\r\n");
+  EXPECT_EQ(a.take_output(dave), "");
+  store.cut(b);
+  store.link(b);
+  EXPECT_EQ(a.take_output(dave), "bob has come in from main.\r\n");
+  EXPECT_EQ(a.take_output(alice), "");
+  EXPECT_EQ(ask(a, dave, "/look\r\n"), "In tea (2): dave, bob\r\n");
+}
+
+// Killed with its Enter lost: no room was told bob is there, so none is told he left.
+TEST_F(ModernNodes, AMoverLostBetweenRoomsLeavesNoRoomThatNeverHeardOfThem) {
+  const ConnId alice = log_in(a, "alice");
+  const ConnId dave = log_in(a, "dave");
+  const ConnId bob = log_in(b, "bob");
+  type(a, dave, "/join tea\r\n");
+  b.type(bob, "/join tea\r\n");
+  auto flying = store.in_flight(b);
+  flying.pop_back();
+  store.carry_late(b, std::move(flying));
+  a.take_output(alice);
+  a.take_output(dave);
+  store.kill(b);
+  dead.insert(&b);
+  advance(kNodeTimeout);
+  advance(kNodeTimeout / 3 + 1ms);
+  advance(kNodeTimeout / 3);
+  EXPECT_EQ(a.take_output(alice), "");
+  EXPECT_EQ(a.take_output(dave), "");
+  EXPECT_EQ(ask(a, alice, "/who\r\n"), "Logged in (2):\r\n  alice in main\r\n  dave in tea\r\n");
+}
+
 TEST_F(ModernNodes, MessagesShapedForTheClassicDialectAreDropped) {
   const ConnId alice = log_in(a, "alice");
   store.publish_raw("teaparty:room:main",
