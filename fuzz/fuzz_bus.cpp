@@ -40,10 +40,10 @@ class Script {
 constexpr std::string_view kNodes[] = {"me", "other", "third"};
 constexpr std::string_view kRooms[] = {"main", "Tea", "tea", ""};
 constexpr core::ClusterKind kKinds[] = {
-    core::ClusterKind::Line,   core::ClusterKind::Enter,  core::ClusterKind::Leave,
-    core::ClusterKind::Hello,  core::ClusterKind::Roster, core::ClusterKind::Alive,
-    core::ClusterKind::Gone,   core::ClusterKind::Rename, core::ClusterKind::Whisper,
-    core::ClusterKind::Placed,
+    core::ClusterKind::Line,   core::ClusterKind::Enter,   core::ClusterKind::Leave,
+    core::ClusterKind::Hello,  core::ClusterKind::Roster,  core::ClusterKind::Alive,
+    core::ClusterKind::Gone,   core::ClusterKind::Rename,  core::ClusterKind::Whisper,
+    core::ClusterKind::Placed, core::ClusterKind::Unheard,
 };
 // What clients type: a few lines each dialect knows, so that logins, moves and renames happen.
 constexpr std::string_view kClassicLines[] = {"login alice", "login bob", "say hi",
@@ -79,8 +79,9 @@ std::string well_formed(Script& script) {
       message.fields.push_back(room(script));
       break;
     case core::ClusterKind::Whisper:
+    case core::ClusterKind::Unheard:  // [node, from, to, text] and [node, from, to]
       message.fields.emplace_back(kNodes[script.byte() % std::size(kNodes)]);
-      for (int i = 0; i < 3; ++i)
+      for (int i = message.kind == core::ClusterKind::Whisper ? 3 : 2; i > 0; --i)
         message.fields.push_back(script.chunk());
       break;
     case core::ClusterKind::Placed:
