@@ -281,6 +281,10 @@ void Cluster::link_up(Instant now) {
   if (linked_) return;
   linked_ = true;
   linked_since_ = ++incarnation_;
+  linked_at_ = now;
+  hello_back_ = false;
+  heard_since_hello_.clear();
+  history_taken_.clear();
   next_heartbeat_ = now + heartbeat();
   world_.log(now, LogLevel::Info, ConnId{},
              "cluster: joined as \"" + config_.node_name + "\" (incarnation " +
@@ -405,7 +409,10 @@ void Cluster::heard(Instant now, const BusMessage& bus_message) {
       heard_leave(*message, ours);
       return;
     case ClusterKind::Hello:
-      if (!ours) publish_roster();
+      heard_hello(*message, ours, now);
+      return;
+    case ClusterKind::Said:
+      if (!ours) heard_said(*message);
       return;
     case ClusterKind::Roster:
     case ClusterKind::Placed:
@@ -442,6 +449,7 @@ bool Cluster::fits(const ClusterMessage& message) const {
     case ClusterKind::Whisper:
     case ClusterKind::Unheard:
     case ClusterKind::Placed:
+    case ClusterKind::Said:
       return with_rooms_;
     default:
       return true;
@@ -458,6 +466,8 @@ void Cluster::note_alive(const NodeRun& from, Instant now) {
 }
 
 void Cluster::heard_line(const ClusterMessage& message, bool ours) {
+  if (hello_back_ && message.fields.size() == 3)
+    ++heard_since_hello_[world_.key_of(message.fields[2])];
   if (ours) {
     if (auto mine = take_unechoed(ClusterKind::Line)) {
       // The payload we rendered: no copy.
@@ -499,6 +509,46 @@ void Cluster::heard_whisper(const ClusterMessage& message) {
     return;
   }
   news_.push_back(HeardWhisper{to->id, fields[1], fields[3]});
+}
+
+// A node joined (or came back): it learns who is here from every node's roster and, modern,
+// what was said so far from every node that has been here a while (not one just back itself,
+// whose history has gaps: after Redis restarts, every node keeps its own).
+void Cluster::heard_hello(const ClusterMessage& message, bool ours, Instant now) {
+  if (ours) {
+    if (message.from.incarnation == linked_since_) {
+      hello_back_ = true;
+      heard_since_hello_.clear();
+    }
+    return;
+  }
+  publish_roster();
+  if (with_rooms_ && now - linked_at_ >= heartbeat()) tell_history(message.from);
+}
+
+void Cluster::tell_history(const NodeRun& joiner) {
+  for (const Room* room : world_.rooms()) {
+    if (room->history.empty()) continue;
+    std::vector<std::string> fields{joiner.node, std::to_string(joiner.incarnation), room->name};
+    room->history.for_each([&](const Payload& line) { fields.emplace_back(line.text()); });
+    publish(room_channel(room->name), ClusterKind::Said, std::move(fields));
+  }
+}
+
+void Cluster::heard_said(const ClusterMessage& message) {
+  const auto& fields = message.fields;  // node, incarnation, room, lines...
+  if (fields[0] != config_.node_name || parse_count(fields[1]) != linked_since_) return;
+  // Not kept here (yet): a roster still on its way will say who is there, and its sender's
+  // Said comes after it.
+  if (!hello_back_ || !world_.find_room(fields[2])) return;
+  const std::string key = world_.key_of(fields[2]);
+  if (!history_taken_.insert(key).second) return;
+  std::vector<Payload> earlier;
+  for (auto line = fields.begin() + 3; line != fields.end(); ++line)
+    earlier.push_back(Payload::copy_of(*line));
+  const auto recent = heard_since_hello_.find(key);
+  news_.push_back(HistoryHeard{fields[2], std::move(earlier),
+                               recent == heard_since_hello_.end() ? 0 : recent->second});
 }
 
 void Cluster::heard_unheard(const ClusterMessage& message) {

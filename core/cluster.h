@@ -28,8 +28,11 @@
 // (`with_rooms`): each room's traffic goes on that room's channel, every member is known with
 // the room they are in, a move between rooms is a Leave on the old room's channel then an
 // Enter on the new one's, /nick claims the new name like a login and tells the room (Rename),
-// and /msg to a user on another node travels to that node (Whisper). A cluster runs one
-// dialect: messages of the other's shape are dropped.
+// and /msg to a user on another node travels to that node (Whisper; Unheard back if they
+// left meanwhile). Every node keeps the history of every room anyone is in (RoomHeld), a
+// newcomer hears a room from its own arrival on, and a node that joins is told each room's
+// history by those that were there (Said). A cluster runs one dialect: messages of the
+// other's shape are dropped.
 
 #include <cstdint>
 #include <deque>
@@ -101,6 +104,14 @@ struct RoomHeld {
   std::string room;
   bool held = false;
 };
+// Modern: what was said in `room` before this node joined, as a node that was there heard it
+// (`earlier`, oldest first), and how many of the room's lines this node has heard itself since
+// (`recent`): the room's history is those, then these.
+struct HistoryHeard {
+  std::string room;
+  std::vector<Payload> earlier;
+  std::size_t recent = 0;
+};
 // The store answered a login's claim (or the link broke first, and the node granted it on its
 // own). The session's input is held until this comes. Modern: also the answer to /nick, for a
 // session already logged in.
@@ -119,7 +130,7 @@ struct LinkLost {};
 struct LinkBack {};
 using ClusterNews =
     std::variant<HeardLine, HeardEnter, HeardLeave, HeardRename, HeardWhisper, WhisperUndelivered,
-                 RoomHeld, ClaimSettled, NameLost, LinkLost, LinkBack>;
+                 RoomHeld, HistoryHeard, ClaimSettled, NameLost, LinkLost, LinkBack>;
 
 // Modern: a member of the cluster and the room they are in, as /look, /who and /rooms list.
 struct PlacedMember {
@@ -251,6 +262,10 @@ class Cluster {
   void heard_rename(const ClusterMessage& message, bool ours);
   void heard_whisper(const ClusterMessage& message);
   void heard_unheard(const ClusterMessage& message);
+  void heard_hello(const ClusterMessage& message, bool ours, Instant now);
+  // Modern: tells a node that just joined what was said in each room so far (Said).
+  void tell_history(const NodeRun& joiner);
+  void heard_said(const ClusterMessage& message);
   // Holds the session's delivery until its arrival in its room comes back (confirm).
   void await_echo(Session& session);
   // What an Enter, a Leave or a Rename of `node` does, heard back or (ours, the link broken
@@ -285,6 +300,12 @@ class Cluster {
   bool ever_linked_ = false;
   std::uint64_t incarnation_ = 0;
   std::uint64_t linked_since_ = 0;  // the incarnation in which the link last came up
+  Instant linked_at_;
+  // Modern, since our own Hello came back: the lines heard in each room (by key), and the rooms
+  // whose earlier history a node that was there has told us (Said; the first one counts).
+  bool hello_back_ = false;
+  std::unordered_map<std::string, std::size_t> heard_since_hello_;
+  std::unordered_set<std::string> history_taken_;
   Instant next_heartbeat_;
   std::uint64_t next_claim_id_ = 1;
   std::map<std::uint64_t, PendingClaim> login_claims_;

@@ -39,6 +39,7 @@ bool known_kind(char kind) {
     case ClusterKind::Whisper:
     case ClusterKind::Unheard:
     case ClusterKind::Placed:
+    case ClusterKind::Said:
       return true;
   }
   return false;
@@ -58,6 +59,8 @@ bool right_field_count(ClusterKind kind, std::size_t count) {
       return count == 4;
     case ClusterKind::Placed:
       return count % 2 == 0;
+    case ClusterKind::Said:
+      return count >= 3;
     case ClusterKind::Hello:
     case ClusterKind::Alive:
       return count == 0;

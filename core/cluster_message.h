@@ -26,6 +26,8 @@
 //   Unheard [node, from, to]        that whisper found nobody called `to` (they left while it
 //                                   travelled): back to the sender's `node`
 //   Placed  [name, room, ...]       the modern roster: everyone on the sender and their room
+//   Said    [node, inc, room, line...]  for `node` just joined (its Hello of incarnation
+//                                   `inc`): the room's history as the sender heard it then
 //
 // A cluster runs one dialect: a node drops the other dialect's shapes (Cluster::fits).
 
@@ -49,6 +51,7 @@ enum class ClusterKind : char {
   Whisper = 'W',
   Unheard = 'U',
   Placed = 'P',
+  Said = 'S',
 };
 
 struct NodeRun {

@@ -19,6 +19,9 @@ class History {
   std::size_t size() const { return lines_.size(); }
   bool empty() const { return lines_.empty(); }
   std::size_t limit() const { return limit_; }
+  // `earlier`, oldest first, is what was said before the last `recent` lines held here, as
+  // another node remembers it: it replaces whatever this history holds from before those.
+  void take_earlier(std::vector<Payload> earlier, std::size_t recent);
   // Oldest first.
   template <typename F>
   void for_each(F&& f) const {

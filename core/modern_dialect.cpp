@@ -693,6 +693,9 @@ void ModernDialect::on_cluster(const ClusterNews& news, Instant now) {
     arrived(enter->own);
   } else if (const auto* held = std::get_if<RoomHeld>(&news)) {
     world_.hold_room(held->room, held->held);
+  } else if (const auto* history = std::get_if<HistoryHeard>(&news)) {
+    if (Room* room = world_.find_room(history->room))
+      room->history.take_earlier(history->earlier, history->recent);
   } else if (const auto* leave = std::get_if<HeardLeave>(&news)) {
     // A mover already back in the room they left does not hear themselves go.
     const Session* mover = leave->to.empty() ? nullptr : world_.find_by_name(leave->name);

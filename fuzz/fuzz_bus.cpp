@@ -43,7 +43,7 @@ constexpr core::ClusterKind kKinds[] = {
     core::ClusterKind::Line,   core::ClusterKind::Enter,   core::ClusterKind::Leave,
     core::ClusterKind::Hello,  core::ClusterKind::Roster,  core::ClusterKind::Alive,
     core::ClusterKind::Gone,   core::ClusterKind::Rename,  core::ClusterKind::Whisper,
-    core::ClusterKind::Placed, core::ClusterKind::Unheard,
+    core::ClusterKind::Placed, core::ClusterKind::Unheard, core::ClusterKind::Said,
 };
 // What clients type: a few lines each dialect knows, so that logins, moves and renames happen.
 constexpr std::string_view kClassicLines[] = {"login alice", "login bob", "say hi",
@@ -91,6 +91,12 @@ std::string well_formed(Script& script) {
       }
       break;
     case core::ClusterKind::Roster:
+      for (int count = script.byte() % 4; count > 0; --count)
+        message.fields.push_back(script.chunk());
+      break;
+    case core::ClusterKind::Said:  // [node, incarnation, room, line...]
+      message.fields = {std::string(kNodes[script.byte() % std::size(kNodes)]),
+                        std::to_string(script.byte() % 4), room(script)};
       for (int count = script.byte() % 4; count > 0; --count)
         message.fields.push_back(script.chunk());
       break;

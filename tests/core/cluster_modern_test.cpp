@@ -532,6 +532,50 @@ TEST_F(ModernNodes, ANodeThatJoinsLaterLearnsWhoIsWhere) {
   store.kill(c);
 }
 
+// A node started later (a restart, one more node) is told by the nodes that were there what was
+// said in each room so far: its users see the history everyone else does.
+TEST_F(ModernNodes, ANodeThatJoinsLaterIsToldWhatWasSaidInEachRoom) {
+  const ConnId alice = log_in(a, "alice");
+  const ConnId bob = log_in(b, "bob");
+  type(b, bob, "/join tea\r\n");
+  type(a, alice, "in main\r\n");
+  type(b, bob, "in tea\r\n");
+  advance(kNodeTimeout / 3);  // a and b have been here a while
+  FakeShell c(modern_node("c"));
+  store.link(c);
+  const ConnId carol = c.connect();
+  c.take_output(carol);
+  type(c, carol, "carol\r\n");
+  EXPECT_EQ(c.take_output(carol),
+            "Hello, carol! You are in main. Type /help for the commands.\r\n"
+            "--- the last lines said in main ---\r\nalice: in main\r\n--- end of history ---\r\n");
+  EXPECT_EQ(ask(c, carol, "/join tea\r\n"),
+            "You are now in tea.\r\n--- the last lines said in tea ---\r\nbob: in tea\r\n"
+            "--- end of history ---\r\n");
+  store.kill(c);
+}
+
+// What the joiner heard itself after its Hello follows what it is told came before, once.
+TEST_F(ModernNodes, AJoinersHistoryIsWhatCameBeforeItThenWhatItHeard) {
+  const ConnId alice = log_in(a, "alice");
+  type(a, alice, "before\r\n");
+  advance(kNodeTimeout / 3);
+  FakeShell c(modern_node("c"));
+  store.link_quietly(c);
+  store.carry(c);  // c's Hello is out...
+  a.type(alice, "after\r\n");
+  store.carry(a);  // ...then a line, which reaches c before a's answer to the Hello
+  store.settle();
+  const ConnId carol = c.connect();
+  c.take_output(carol);
+  type(c, carol, "carol\r\n");
+  EXPECT_EQ(c.take_output(carol),
+            "Hello, carol! You are in main. Type /help for the commands.\r\n"
+            "--- the last lines said in main ---\r\nalice: before\r\nalice: after\r\n"
+            "--- end of history ---\r\n");
+  store.kill(c);
+}
+
 TEST_F(ModernNodes, MsspCountsThePlayersOnEveryNode) {
   FakeShell c{[] {
     Config config = modern_node("c");
