@@ -33,6 +33,8 @@ The modern dialect (--dialect modern), users in rooms:
   modern_redis_restarted Redis killed and restarted under load in two rooms: loss and return
                          told, local chat meanwhile, chat across nodes again, /who complete,
                          and what is lost across nodes as for redis_restarted
+  modern_node_restarted  kill -9 of a node and a new one started under its name: its users
+                         see each room's history as the other node's users do
 
   nodes_test.py --teaparty BUILD/teaparty SCENARIO
 
@@ -826,6 +828,28 @@ def modern_redis_restarted(cluster):
 MODERN = ('--dialect', 'modern')
 UNLIMITED = ('--line-rate', '0')
 # name: (scenario, nodes, their further options, their --node-timeout)
+def modern_node_restarted(cluster):
+    """A node killed and started again (a crash, a rolling upgrade): the node that stayed
+    tells it each room's history, so its users are shown what everyone else is."""
+    a, b = cluster.nodes
+    users = cluster.place([(a, 'alice', 'Tea'), (b, 'bob', 'main')])
+    say_heard(users['alice'], b'steeping', [users['alice']])
+    say_heard(users['bob'], b'pouring', [users['bob']])
+    b.kill9()
+    time.sleep(1.0)  # a's link has long been up: it answers the new node's Hello
+    cluster.nodes[1] = b = Node(cluster.binary, cluster.redis, 'B', MODERN, NODE_TIMEOUT)
+    b.wait_joined()
+    carol = cluster.client(b, 'carol@B')
+    if not carol.choose_name('carol'):
+        raise Failure('carol@B: the name was refused')
+    # Each placed user said `settled` first (Cluster.place).
+    carol.wait_for(b'--- the last lines said in main ---\r\nbob: settled\r\nbob: pouring\r\n'
+                   b'--- end of history ---\r\n')
+    carol.send(b'/join tea\r\n')
+    carol.wait_for(b'You are now in Tea.\r\n--- the last lines said in Tea ---\r\n'
+                   b'alice: settled\r\nalice: steeping\r\n--- end of history ---\r\n')
+
+
 SCENARIOS = {
     'chat_across': (chat_across, ['A', 'B'], (), NODE_TIMEOUT),
     'taken_name': (taken_name, ['A', 'B'], (), NODE_TIMEOUT),
@@ -839,6 +863,7 @@ SCENARIOS = {
     'modern_node_stopped': (modern_node_stopped, ['A', 'B'], MODERN, 60),
     'modern_redis_restarted': (modern_redis_restarted, ['A', 'B'], MODERN + UNLIMITED,
                                NODE_TIMEOUT),
+    'modern_node_restarted': (modern_node_restarted, ['A', 'B'], MODERN, NODE_TIMEOUT),
 }
 
 
