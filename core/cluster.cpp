@@ -50,6 +50,12 @@ void Cluster::claim(Session& session, std::string name, Instant now) {
 }
 
 void Cluster::release(std::string_view name) {
+  // Another session here asked for it meanwhile: the store granted that claim (or will), and
+  // a release now would free the name under it.
+  const std::string key = world_.key_of(name);
+  for (const auto& [id, pending] : login_claims_) {
+    if (world_.key_of(pending.name) == key) return;
+  }
   if (linked_) {
     requests_.push_back(ReleaseKeys{{name_key(name)}});
   } else if (claimed_when_cut_.erase(world_.key_of(name)) > 0) {
@@ -79,6 +85,7 @@ void Cluster::leaving(Session& session) {
     session.awaiting_echo = false;
     --newcomers_;
   }
+  renamed_while_cut_.erase(session.name);
   // A name lost to another node: the store and the others know only its new holder.
   if (auto lost = std::find(lost_names_.begin(), lost_names_.end(), session.name);
       lost != lost_names_.end()) {
@@ -156,6 +163,7 @@ void Cluster::moved(Session& session, std::string_view from) {
 }
 
 void Cluster::renamed(Session& session, std::string_view old) {
+  if (!linked_) note_rename_while_cut(old, session.name);
   // The same name in another case is the same key: releasing it would free the new name.
   if (world_.key_of(old) != world_.key_of(session.name)) release(old);
   const std::string& room = session.room->name;
@@ -304,6 +312,7 @@ void Cluster::link_down(Instant now) {
   news_.push_back(LinkLost{});
   for (const std::string& name : local_names())
     claimed_when_cut_.insert(world_.key_of(name));
+  names_at_cut_ = names_known_elsewhere();
   // Our own messages still on their way: our users, at least, get them now.
   while (!unechoed_.empty()) {
     Unechoed unechoed = std::move(unechoed_.front());
@@ -327,6 +336,7 @@ void Cluster::link_down(Instant now) {
 }
 
 void Cluster::act_locally(Unechoed unechoed) {
+  if (unechoed.done_here) return;
   switch (unechoed.kind) {
     case ClusterKind::Line:
       news_.push_back(line_news(std::move(unechoed.line), unechoed.fields));
@@ -365,6 +375,7 @@ void Cluster::answered(const ClaimAnswer& answer) {
   }
   if (rejoin_claim_ == answer.id) {
     rejoin_claim_.reset();
+    tell_renames_while_cut(lost);
     publish_roster(lost);
   }
   lost_names_.insert(lost_names_.end(), lost.begin(), lost.end());
@@ -495,7 +506,10 @@ void Cluster::heard_leave(const ClusterMessage& message, bool ours) {
 void Cluster::heard_rename(const ClusterMessage& message, bool ours) {
   ConnId own;
   if (ours) {
-    if (auto mine = take_unechoed(ClusterKind::Rename)) own = mine->conn;
+    if (auto mine = take_unechoed(ClusterKind::Rename)) {
+      if (mine->done_here) return;
+      own = mine->conn;
+    }
   }
   apply_rename(message.from.node, message.fields, own);
 }
@@ -522,7 +536,9 @@ void Cluster::heard_hello(const ClusterMessage& message, bool ours, Instant now)
     }
     return;
   }
-  publish_roster();
+  // While our names are being claimed again, our roster waits for the answer (rejoin): it
+  // must not list a name that turns out to be another node's.
+  if (!rejoin_claim_) publish_roster();
   if (with_rooms_ && now - linked_at_ >= heartbeat()) tell_history(message.from);
 }
 
@@ -752,6 +768,55 @@ std::vector<std::string> Cluster::roster_fields(const std::vector<std::string>& 
     if (with_rooms_) fields.push_back(session->room ? session->room->name : "");
   }
   return fields;
+}
+
+// The names the other nodes may give this node's users now: those of its members as the bus
+// last told of them, and those of its messages still on their way (which may have reached
+// some nodes). By key.
+std::unordered_set<std::string> Cluster::names_known_elsewhere() const {
+  std::unordered_set<std::string> names;
+  for (const Member& member : members_) {
+    if (member.node == config_.node_name) names.insert(world_.key_of(member.name));
+  }
+  for (const Unechoed& unechoed : unechoed_) {
+    if (unechoed.kind == ClusterKind::Enter && !unechoed.fields.empty()) {
+      names.insert(world_.key_of(unechoed.fields[0]));
+    } else if (unechoed.kind == ClusterKind::Rename && unechoed.fields.size() > 1) {
+      names.insert(world_.key_of(unechoed.fields[1]));
+    }
+  }
+  return names;
+}
+
+// A /nick while cut off: the others knew the user by the name they had when the link broke
+// (if they had one then), whatever renames came between.
+void Cluster::note_rename_while_cut(std::string_view old, const std::string& now) {
+  std::string known_as(old);
+  if (auto earlier = renamed_while_cut_.find(known_as); earlier != renamed_while_cut_.end()) {
+    known_as = std::move(earlier->second);
+    renamed_while_cut_.erase(earlier);
+  } else if (!names_at_cut_.contains(world_.key_of(old))) {
+    return;  // logged in while cut off: the others never knew that name
+  }
+  renamed_while_cut_.emplace(now, std::move(known_as));
+}
+
+// Back, the names granted: the others are told the renames made meanwhile, before the roster,
+// so they hear "X is now known as Y" rather than X leaving and Y coming.
+void Cluster::tell_renames_while_cut(const std::vector<std::string>& lost) {
+  const std::unordered_set<std::string> names_at_cut = std::exchange(names_at_cut_, {});
+  for (auto& [now, known_as] : std::exchange(renamed_while_cut_, {})) {
+    if (std::find(lost.begin(), lost.end(), now) != lost.end()) continue;
+    // A name one of ours had at the cut is one the others may still give to them: telling
+    // this rename would make two of that name there. The roster sorts it out.
+    if (names_at_cut.contains(world_.key_of(now))) continue;
+    Session* session = world_.find_by_name(now);
+    if (!session || !session->room || now == known_as) continue;
+    const std::string& room = session->room->name;
+    std::vector<std::string> fields{known_as, now, room};
+    unechoed_.push_back({ClusterKind::Rename, {}, fields, session->id, true});
+    publish(room_channel(room), ClusterKind::Rename, std::move(fields));
+  }
 }
 
 // Names this node's users gave up while it was cut off, and nobody here took again since.

@@ -229,6 +229,7 @@ class Cluster {
     Payload line;                     // Line
     std::vector<std::string> fields;  // as published (Line: without the text)
     ConnId conn;                      // Enter, Rename
+    bool done_here = false;           // acted on here already (a rename told on return)
   };
   struct PendingClaim {
     ConnId conn;
@@ -248,6 +249,9 @@ class Cluster {
   std::uint64_t claim_all_names();
   void rejoin();
   void release_names_let_go();
+  std::unordered_set<std::string> names_known_elsewhere() const;
+  void note_rename_while_cut(std::string_view old, const std::string& now);
+  void tell_renames_while_cut(const std::vector<std::string>& lost);
   std::vector<std::string> local_names() const;
   Duration heartbeat() const { return config_.node_timeout / 3; }
 
@@ -317,7 +321,10 @@ class Cluster {
   // The names this node held in the store when its link broke; those given up while it was
   // cut off (at most all of them) are released on return.
   std::unordered_set<std::string> claimed_when_cut_;
+  std::unordered_set<std::string> names_at_cut_;  // all of them, for tell_renames_while_cut
   std::vector<std::string> unreleased_;
+  // Modern: /nick while cut off, by name now -> the name the others knew at the cut.
+  std::map<std::string, std::string> renamed_while_cut_;
   std::vector<Member> members_;  // in the bus's order
   std::uint64_t arrivals_ = 0;   // members entering a room, so far
   // How many members of other nodes go by each name key (two, briefly, after an outage).

@@ -94,6 +94,23 @@ TEST_F(ModernNodes, TwoLoginsRacingForOneNameGetItOnceAndTheLoserIsAskedAgain) {
   EXPECT_NE(to_first == taken, to_second == taken) << to_first << "|" << to_second;
 }
 
+// The first asker hung up before its claim was answered; the second asked for the same name
+// meanwhile. Letting go of the first's grant must not free the name under the second.
+TEST_F(ModernNodes, AGrantNobodyWantsIsNotReleasedUnderAnotherClaimForTheName) {
+  const ConnId first = a.connect();
+  const ConnId second = a.connect();
+  a.type(first, "carol\r\n");
+  a.type(second, "carol\r\n");
+  a.hang_up(first, PeerGone::EndOfStream);
+  store.settle();
+  EXPECT_NE(a.take_output(second).find("Hello, carol!"), std::string::npos);
+  EXPECT_EQ(store.owner("teaparty:name:carol"), "a");
+  const ConnId other = b.connect();
+  b.take_output(other);
+  type(b, other, "carol\r\n");
+  EXPECT_EQ(b.take_output(other), "The name \"carol\" is taken; choose another.\r\nYour name: ");
+}
+
 // --- arriving, talking, leaving ---
 
 TEST_F(ModernNodes, ArrivalsAndDeparturesAreToldToTheRoomOnEveryNode) {
@@ -463,16 +480,18 @@ TEST_F(ModernNodes, ANickMadeWhileCutOffIsClaimedOnReturnAndToldEverywhere) {
   const ConnId bob = log_in(b, "bob");
   store.cut(a);
   a.take_output(alice);
-  // Alone, the node grants it at once; the store hears of it when a returns.
+  // Alone, the node grants it at once; the store hears of it when a returns. Twice: the others
+  // are told of the whole change from the name they knew.
+  EXPECT_EQ(ask(a, alice, "/nick ally\r\n"), "You are now known as ally.\r\n");
   EXPECT_EQ(ask(a, alice, "/nick alicia\r\n"), "You are now known as alicia.\r\n");
   EXPECT_EQ(b.take_output(bob), "");
   store.link(a);
   EXPECT_EQ(store.owner("teaparty:name:alicia"), "a");
   EXPECT_EQ(store.owner("teaparty:name:alice"), std::nullopt);  // not claimed again: let go
-  // b learns it from a's roster, which names who is there, not who was renamed: alice is
-  // gone, alicia has come (and is listed after bob, as the roster came after him).
-  EXPECT_EQ(b.take_output(bob), "alice has left the chat.\r\nalicia has joined the chat.\r\n");
-  EXPECT_EQ(ask(b, bob, "/who\r\n"), "Logged in (2):\r\n  bob in main\r\n  alicia in main\r\n");
+  EXPECT_EQ(store.owner("teaparty:name:ally"), std::nullopt);
+  // Told as the rename it was, once a knows the new name is hers; alice keeps her place.
+  EXPECT_EQ(b.take_output(bob), "alice is now known as alicia.\r\n");
+  EXPECT_EQ(ask(b, bob, "/who\r\n"), "Logged in (2):\r\n  alicia in main\r\n  bob in main\r\n");
   EXPECT_EQ(ask(b, bob, "/msg alicia back?\r\n"), "You whisper to alicia: back?\r\n");
   EXPECT_EQ(a.take_output(alice),
             "In contact with the other servers again.\r\nbob has joined the chat.\r\n"
