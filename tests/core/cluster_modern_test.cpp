@@ -534,6 +534,25 @@ TEST_F(ModernNodes, AStoppingNodeTellsTheOthersItsUsersLeftTheirRooms) {
   EXPECT_EQ(ask(a, alice, "/who\r\n"), "Logged in (2):\r\n  alice in main\r\n  carol in tea\r\n");
 }
 
+// Both back after Redis restarted empty; b claimed "alice" first, for its own alice who logged
+// in meanwhile. a hears b's Hello before its own claims are answered: its roster waits for
+// them, or it would tell b of an alice a no longer has.
+TEST_F(ModernNodes, ARosterWaitsForTheClaimsOfTheReturn) {
+  log_in(a, "alice");
+  const ConnId bob = log_in(b, "bob");
+  store.restart_empty();
+  const ConnId other_alice = log_in(b, "alice");  // b alone: granted here
+  b.take_output(bob);
+  b.take_output(other_alice);
+  store.link_quietly(a);
+  store.link_quietly(b);
+  store.carry(b);  // b's Hello, and its claims: granted
+  store.carry(a);  // a's Hello, and its claims: "alice" refused
+  store.settle();
+  EXPECT_EQ(b.take_output(bob), "In contact with the other servers again.\r\n");
+  EXPECT_EQ(ask(b, bob, "/who\r\n"), "Logged in (2):\r\n  bob in main\r\n  alice in main\r\n");
+}
+
 TEST_F(ModernNodes, ANodeThatJoinsLaterLearnsWhoIsWhere) {
   const ConnId alice = log_in(a, "alice");
   const ConnId bob = log_in(b, "bob");
