@@ -58,7 +58,7 @@ void Cluster::release(std::string_view name) {
   }
   if (linked_) {
     requests_.push_back(ReleaseKeys{{name_key(name)}});
-  } else if (claimed_when_cut_.erase(world_.key_of(name)) > 0) {
+  } else if (claimed_when_cut_.erase(key) > 0) {
     // Its claim is still in the store till it expires: let go of it on return.
     unreleased_.emplace_back(name);
   }

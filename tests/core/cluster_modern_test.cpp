@@ -62,6 +62,22 @@ class ModernNodes : public ::testing::Test {
     }
     store.settle();
   }
+  // b dies without a word: by the time this returns, a has announced b's users as gone.
+  void kill_b() {
+    store.kill(b);
+    dead.insert(&b);
+    advance(kNodeTimeout);
+    advance(kNodeTimeout / 3 + 1ms);
+    advance(kNodeTimeout / 3);
+  }
+  // The mover's /join reaches the store by halves: the Leave on the old room's channel is
+  // carried, the Enter on the new one's is lost (with the link, say).
+  void move_losing_the_enter(FakeShell& node, ConnId mover, std::string_view room) {
+    node.type(mover, "/join " + std::string(room) + "\r\n");
+    auto flying = store.in_flight(node);
+    flying.pop_back();
+    store.carry_late(node, std::move(flying));
+  }
   FakeShell a{modern_node("a")};
   FakeShell b{modern_node("b")};
   FakeStore store;
@@ -431,11 +447,7 @@ TEST_F(ModernNodes, ADeadNodesUsersLeaveTheirRoomsOnTheOtherNodes) {
   type(b, bob, "/join tea\r\n");
   a.take_output(alice);
   a.take_output(carol);
-  store.kill(b);
-  dead.insert(&b);
-  advance(kNodeTimeout);
-  advance(kNodeTimeout / 3 + 1ms);
-  advance(kNodeTimeout / 3);
+  kill_b();
   EXPECT_EQ(a.take_output(alice), "");
   EXPECT_EQ(a.take_output(carol), "bob has left the chat.\r\n");
   EXPECT_EQ(ask(a, alice, "/rooms\r\n"), "Rooms:\r\n  main (1)\r\n  tea (1)\r\n");
@@ -661,10 +673,7 @@ TEST_F(ModernNodes, AMoveHalfLostWithTheLinkIsFinishedByTheRoster) {
   type(a, dave, "/join tea\r\n");
   a.take_output(alice);
   a.take_output(dave);
-  b.type(bob, "/join tea\r\n");
-  auto flying = store.in_flight(b);  // Leave on main's channel, Enter on tea's
-  flying.pop_back();
-  store.carry_late(b, std::move(flying));
+  move_losing_the_enter(b, bob, "tea");
   EXPECT_EQ(a.take_output(alice), "bob has gone to tea.\r\n");
   EXPECT_EQ(a.take_output(dave), "");
   store.cut(b);
@@ -680,17 +689,10 @@ TEST_F(ModernNodes, AMoverLostBetweenRoomsLeavesNoRoomThatNeverHeardOfThem) {
   const ConnId dave = log_in(a, "dave");
   const ConnId bob = log_in(b, "bob");
   type(a, dave, "/join tea\r\n");
-  b.type(bob, "/join tea\r\n");
-  auto flying = store.in_flight(b);
-  flying.pop_back();
-  store.carry_late(b, std::move(flying));
+  move_losing_the_enter(b, bob, "tea");
   a.take_output(alice);
   a.take_output(dave);
-  store.kill(b);
-  dead.insert(&b);
-  advance(kNodeTimeout);
-  advance(kNodeTimeout / 3 + 1ms);
-  advance(kNodeTimeout / 3);
+  kill_b();
   EXPECT_EQ(a.take_output(alice), "");
   EXPECT_EQ(a.take_output(dave), "");
   EXPECT_EQ(ask(a, alice, "/who\r\n"), "Logged in (2):\r\n  alice in main\r\n  dave in tea\r\n");
