@@ -39,7 +39,10 @@ bool Cluster::name_held_elsewhere(std::string_view name) const {
 
 void Cluster::claim(Session& session, std::string name, Instant now) {
   if (!linked_) {  // a chat of its own for now: the name is checked again on the way back
-    news_.push_back(ClaimSettled{session.id, std::move(name), true});
+    // Waiting all the same until the news is passed on, so the dialect sees the login as
+    // answered, not as still choosing a name (which it would prompt again).
+    session.awaiting_claim = true;
+    news_.push_back(ClaimSettled{session.id, std::move(name), true, true});
     return;
   }
   const std::uint64_t id = next_claim_id_++;

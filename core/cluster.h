@@ -119,6 +119,9 @@ struct ClaimSettled {
   ConnId conn;
   std::string name;
   bool granted = false;
+  // Settled inside the claim itself (the node is cut off): the line that claimed is still
+  // being handled, and no input was held for it.
+  bool at_once = false;
 };
 // Another node holds the name of this logged-in session now (taken while this node was cut
 // off): the session must be told and logged out.

@@ -248,14 +248,16 @@ void Server::handle(Session& session, const InputEvent& event, Instant now) {
 // whose claim was waiting for the store reads its held input again. Only such a one: a claim
 // settled at once (the node cut off) comes back while its own line is being handled, maybe
 // from inside the release of its held input, which must not be entered twice (found by
-// fuzz/fuzz_bus.cpp: tests/fuzz_regressions/bus/claim_settled_inside_its_own_release).
+// fuzz/fuzz_bus.cpp: tests/fuzz_regressions/bus/claim_settled_inside_its_own_release); it
+// stops waiting here all the same.
 void Server::pass_on_cluster_news(Instant now) {
   if (!cluster_) return;
   while (auto news = cluster_->poll_news()) {
     const auto* settled = std::get_if<ClaimSettled>(&*news);
     const ConnId claimant = settled ? settled->conn : ConnId{};
     Session* waiting = settled ? world_.find(claimant) : nullptr;
-    const bool was_waiting = waiting && std::exchange(waiting->awaiting_claim, false);
+    const bool was_waiting =
+        waiting && std::exchange(waiting->awaiting_claim, false) && !settled->at_once;
     dialect_.on_cluster(*news, now);
     Session* session = was_waiting ? world_.find(claimant) : nullptr;
     if (session && session->reading_paused) release_held_input(*session, now);

@@ -470,6 +470,20 @@ TEST_F(ModernNodes, ANodeCutOffGoesOnAloneAndTellsItsUsers) {
   EXPECT_EQ(ask(b, bob, "/who\r\n"), "Logged in (2):\r\n  alice in main\r\n  bob in main\r\n");
 }
 
+// Cut off, a login is settled at once: asked for a name once, not again on top of the hello
+// (found by fuzz/fuzz_bus.cpp: tests/fuzz_regressions/bus/a_cut_off_login_prompted_twice).
+TEST_F(ModernNodes, ANewcomerOnANodeCutOffIsAskedForANameOnce) {
+  const ConnId alice = log_in(a, "alice");
+  store.cut(a);
+  const ConnId newcomer = a.connect();
+  a.take_output(newcomer);
+  EXPECT_EQ(ask(a, newcomer, "alice\r\nbob\r\n"),
+            "The name \"alice\" is taken; choose another.\r\n"
+            "Your name: Hello, bob! You are in main. Type /help for the commands.\r\n");
+  EXPECT_EQ(ask(a, alice, "hi\r\n"), "alice: hi\r\n");
+  EXPECT_EQ(a.take_output(newcomer), "alice: hi\r\n");
+}
+
 TEST_F(ModernNodes, ANameTakenElsewhereWhileCutOffIsLostOnReturnAndAskedAgain) {
   const ConnId alice = log_in(a, "alice");
   store.cut(a);
