@@ -471,7 +471,8 @@ TEST_F(ModernNodes, ANodeCutOffGoesOnAloneAndTellsItsUsers) {
 }
 
 // Cut off, a login is settled at once: asked for a name once, not again on top of the hello
-// (found by fuzz/fuzz_bus.cpp: tests/fuzz_regressions/bus/a_cut_off_login_prompted_twice).
+// (seen in what fuzz/fuzz_bus.cpp's last newcomer was sent for
+// tests/fuzz_regressions/bus/a_client_took_the_newcomers_name).
 TEST_F(ModernNodes, ANewcomerOnANodeCutOffIsAskedForANameOnce) {
   const ConnId alice = log_in(a, "alice");
   store.cut(a);
