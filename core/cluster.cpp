@@ -598,6 +598,9 @@ void Cluster::apply_enter(const std::string& node, const std::vector<std::string
     if (own != ConnId{}) add_member(node, name, own, fields[1], fields[2]);
     return;
   }
+  if (own == ConnId{} && world_.key_of(member->announced) == world_.key_of(fields[1])) {
+    return;  // the room was told it is there already (it never left, as far as we heard)
+  }
   place(*member, fields[1]);
   member->announced = fields[1];
   member->left.clear();
@@ -615,9 +618,19 @@ void Cluster::apply_leave(const std::string& node, const std::vector<std::string
   Member* member = find_member(node, fields[0]);
   if (!member) return;
   place(*member, fields[2]);
+  // Told to the room that last heard it was there: the one it leaves, unless we missed moves
+  // of it (its node was cut off from us, or a move of it half lost with a link). No room here
+  // knows of it (its last Enter was lost): nobody hears it go.
+  const std::string told = member->announced;
+  if (told.empty()) {
+    member->left = fields[1];
+    return;
+  }
+  // Back where we last knew it to be: as far as anyone here can tell, it never went away.
+  if (world_.key_of(told) == world_.key_of(fields[2])) return;
   member->announced.clear();  // till its Enter there comes
-  member->left = fields[1];
-  news_.push_back(HeardLeave{fields[0], fields[1], fields[2]});
+  member->left = told;
+  news_.push_back(HeardLeave{fields[0], told, fields[2]});
 }
 
 // Fields: [old, new, room].

@@ -713,6 +713,58 @@ TEST_F(ModernNodes, AMoverLostBetweenRoomsLeavesNoRoomThatNeverHeardOfThem) {
   EXPECT_EQ(ask(a, alice, "/who\r\n"), "Logged in (2):\r\n  alice in main\r\n  dave in tea\r\n");
 }
 
+// A node back from a cut carries on before its roster is out: a move its user makes then is
+// from a room the others never heard it go to. They are told of it from where they last knew
+// the mover to be: here, where it was all along, so nobody is told anything (found by
+// `teaparty-sim cluster --dialect modern --seed 2092 --nodes 3 --clients 8 --steps 4000`).
+TEST_F(ModernNodes, AMoveBackToWhereTheOthersLastKnewTheMoverIsNoNews) {
+  const ConnId alice = log_in(a, "alice");
+  const ConnId bob = log_in(b, "bob");
+  const ConnId carol = log_in(b, "carol");
+  type(a, alice, "/join tea\r\n");
+  type(b, carol, "/join tea\r\n");
+  store.cut(a);
+  type(a, alice, "/join main\r\n");
+  b.take_output(bob);
+  b.take_output(carol);
+  store.link_quietly(a);
+  store.carry(a);  // its Hello and the claims of its return; their answer is still to come
+  a.type(alice, "/join tea\r\n");
+  store.carry(a);  // the move: in the store's order before a's roster
+  store.settle();
+  EXPECT_EQ(b.take_output(bob), "");
+  EXPECT_EQ(b.take_output(carol), "");
+  EXPECT_EQ(ask(b, bob, "/who\r\n"),
+            "Logged in (3):\r\n  alice in tea\r\n  bob in main\r\n  carol in tea\r\n");
+  EXPECT_EQ(ask(a, alice, "hello\r\n"), "alice: hello\r\n");
+  EXPECT_EQ(b.take_output(carol), "alice: hello\r\n");
+}
+
+// The same, on to a third room: the room the others last knew the mover in hears it go, the
+// room it goes to hears it come, the one it left unheard hears nothing.
+TEST_F(ModernNodes, AMoveFromARoomTheOthersNeverHeardOfIsToldFromWhereTheyKnewTheMover) {
+  const ConnId alice = log_in(a, "alice");
+  const ConnId bob = log_in(b, "bob");
+  const ConnId carol = log_in(b, "carol");
+  const ConnId dave = log_in(b, "dave");
+  type(a, alice, "/join garden\r\n");
+  type(b, carol, "/join garden\r\n");
+  type(b, dave, "/join tea\r\n");
+  store.cut(a);
+  type(a, alice, "/join main\r\n");
+  for (ConnId user : {bob, carol, dave})
+    b.take_output(user);
+  store.link_quietly(a);
+  store.carry(a);
+  a.type(alice, "/join tea\r\n");
+  store.carry(a);
+  store.settle();
+  EXPECT_EQ(b.take_output(bob), "");
+  EXPECT_EQ(b.take_output(carol), "alice has gone to tea.\r\n");
+  EXPECT_EQ(b.take_output(dave), "alice has come in from main.\r\n");
+  EXPECT_EQ(ask(b, dave, "/look\r\n"), "In tea (2): dave, alice\r\n");
+}
+
 TEST_F(ModernNodes, MessagesShapedForTheClassicDialectAreDropped) {
   const ConnId alice = log_in(a, "alice");
   store.publish_raw("teaparty:room:main",
