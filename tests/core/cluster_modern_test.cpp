@@ -70,6 +70,15 @@ class ModernNodes : public ::testing::Test {
     advance(kNodeTimeout / 3 + 1ms);
     advance(kNodeTimeout / 3);
   }
+  // The node's link returns and its user moves before its roster is out: the move comes
+  // after its Hello and the claims of its return in the store's order, before their answer.
+  void return_and_move_before_the_roster(FakeShell& node, ConnId mover, std::string_view room) {
+    store.link_quietly(node);
+    store.carry(node);
+    node.type(mover, "/join " + std::string(room) + "\r\n");
+    store.carry(node);
+    store.settle();
+  }
   // The mover's /join reaches the store by halves: the Leave on the old room's channel is
   // carried, the Enter on the new one's is lost (with the link, say).
   void move_losing_the_enter(FakeShell& node, ConnId mover, std::string_view room) {
@@ -727,11 +736,7 @@ TEST_F(ModernNodes, AMoveBackToWhereTheOthersLastKnewTheMoverIsNoNews) {
   type(a, alice, "/join main\r\n");
   b.take_output(bob);
   b.take_output(carol);
-  store.link_quietly(a);
-  store.carry(a);  // its Hello and the claims of its return; their answer is still to come
-  a.type(alice, "/join tea\r\n");
-  store.carry(a);  // the move: in the store's order before a's roster
-  store.settle();
+  return_and_move_before_the_roster(a, alice, "tea");
   EXPECT_EQ(b.take_output(bob), "");
   EXPECT_EQ(b.take_output(carol), "");
   EXPECT_EQ(ask(b, bob, "/who\r\n"),
@@ -754,11 +759,7 @@ TEST_F(ModernNodes, AMoveFromARoomTheOthersNeverHeardOfIsToldFromWhereTheyKnewTh
   type(a, alice, "/join main\r\n");
   for (ConnId user : {bob, carol, dave})
     b.take_output(user);
-  store.link_quietly(a);
-  store.carry(a);
-  a.type(alice, "/join tea\r\n");
-  store.carry(a);
-  store.settle();
+  return_and_move_before_the_roster(a, alice, "tea");
   EXPECT_EQ(b.take_output(bob), "");
   EXPECT_EQ(b.take_output(carol), "alice has gone to tea.\r\n");
   EXPECT_EQ(b.take_output(dave), "alice has come in from main.\r\n");
