@@ -630,10 +630,12 @@ void Cluster::apply_leave(const std::string& node, const std::vector<std::string
   if (world_.key_of(told) == world_.key_of(fields[2])) return;
   member->announced.clear();  // till its Enter there comes
   member->left = told;
-  news_.push_back(HeardLeave{fields[0], told, fields[2]});
+  news_.push_back(HeardLeave{fields[0], told, fields[2], member->own});
 }
 
-// Fields: [old, new, room].
+// Fields: [old, new, room]. Told, like a move, where this node's users last heard the
+// renamer was: the message's room, unless we missed moves of theirs (their node was cut off
+// from us), or none while they are between a move's Leave and its Enter.
 void Cluster::apply_rename(const std::string& node, const std::vector<std::string>& fields,
                            ConnId own) {
   Member* member = find_member(node, fields[0]);
@@ -644,7 +646,7 @@ void Cluster::apply_rename(const std::string& node, const std::vector<std::strin
     ++held_elsewhere_[world_.key_of(fields[1])];
   }
   member->name = fields[1];
-  news_.push_back(HeardRename{fields[0], fields[1], fields[2], own});
+  news_.push_back(HeardRename{fields[0], fields[1], member->announced, own});
 }
 
 // A roster is the whole truth about its node: whoever it lists is there, whoever it does not

@@ -73,11 +73,13 @@ struct HeardEnter {
   std::string from = {};
 };
 // Someone left a room (logged out, disconnected, or their node died or was cut off). Modern:
-// `room` is the room left, `to` the room they went to, or empty when they left the chat.
+// `room` is the room left, `to` the room they went to, or empty when they left the chat;
+// `own`: the mover's session, if ours (by then, another of ours may have their name).
 struct HeardLeave {
   std::string name;
   std::string room = {};
   std::string to = {};
+  ConnId own = {};
 };
 // Modern: someone in `room` took a new name (`own`: the local session, if ours).
 struct HeardRename {

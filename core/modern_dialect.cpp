@@ -698,13 +698,12 @@ void ModernDialect::on_cluster(const ClusterNews& news, Instant now) {
       room->history.take_earlier(history->earlier, history->recent);
   } else if (const auto* leave = std::get_if<HeardLeave>(&news)) {
     // A mover already back in the room they left does not hear themselves go.
-    const Session* mover = leave->to.empty() ? nullptr : world_.find_by_name(leave->name);
     if (const Room* room = world_.find_room(leave->room)) {
       announce(*room,
                leave->to.empty() ? Payload::concat(leave->name, text::kLeftChatSuffix)
                                  : Payload::concat(leave->name, text::kWentToMiddle, leave->to,
                                                    text::kMoveSuffix),
-               mover ? mover->id : ConnId{});
+               leave->to.empty() ? ConnId{} : leave->own);
     }
   } else if (const auto* rename = std::get_if<HeardRename>(&news)) {
     if (const Room* room = world_.find_room(rename->room)) {

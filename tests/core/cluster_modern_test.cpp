@@ -70,6 +70,21 @@ class ModernNodes : public ::testing::Test {
     advance(kNodeTimeout / 3 + 1ms);
     advance(kNodeTimeout / 3);
   }
+  // alice (on a) and carol (on b) in tea, bob (on b) in main; a is cut off and alice moves
+  // to main, which b does not hear of. What b's users were told till then is dropped.
+  struct Three {
+    ConnId alice, bob, carol;
+  };
+  Three moved_unheard_from_tea_to_main() {
+    const Three users{log_in(a, "alice"), log_in(b, "bob"), log_in(b, "carol")};
+    type(a, users.alice, "/join tea\r\n");
+    type(b, users.carol, "/join tea\r\n");
+    store.cut(a);
+    type(a, users.alice, "/join main\r\n");
+    b.take_output(users.bob);
+    b.take_output(users.carol);
+    return users;
+  }
   // The node's link returns and its user moves before its roster is out: the move comes
   // after its Hello and the claims of its return in the store's order, before their answer.
   void return_and_move_before_the_roster(FakeShell& node, ConnId mover, std::string_view room) {
@@ -727,15 +742,7 @@ TEST_F(ModernNodes, AMoverLostBetweenRoomsLeavesNoRoomThatNeverHeardOfThem) {
 // the mover to be: here, where it was all along, so nobody is told anything (found by
 // `teaparty-sim cluster --dialect modern --seed 2092 --nodes 3 --clients 8 --steps 4000`).
 TEST_F(ModernNodes, AMoveBackToWhereTheOthersLastKnewTheMoverIsNoNews) {
-  const ConnId alice = log_in(a, "alice");
-  const ConnId bob = log_in(b, "bob");
-  const ConnId carol = log_in(b, "carol");
-  type(a, alice, "/join tea\r\n");
-  type(b, carol, "/join tea\r\n");
-  store.cut(a);
-  type(a, alice, "/join main\r\n");
-  b.take_output(bob);
-  b.take_output(carol);
+  const auto [alice, bob, carol] = moved_unheard_from_tea_to_main();
   return_and_move_before_the_roster(a, alice, "tea");
   EXPECT_EQ(b.take_output(bob), "");
   EXPECT_EQ(b.take_output(carol), "");
@@ -764,6 +771,33 @@ TEST_F(ModernNodes, AMoveFromARoomTheOthersNeverHeardOfIsToldFromWhereTheyKnewTh
   EXPECT_EQ(b.take_output(carol), "alice has gone to tea.\r\n");
   EXPECT_EQ(b.take_output(dave), "alice has come in from main.\r\n");
   EXPECT_EQ(ask(b, dave, "/look\r\n"), "In tea (2): dave, alice\r\n");
+}
+
+// A mover gone before their move came back, their name taken meanwhile by another user of
+// the node: the move is told to the room they left, the name's new holder included (found by
+// `teaparty-sim cluster --dialect modern --seed 12362 --nodes 3 --clients 8 --steps 4000`).
+TEST_F(ModernNodes, AMoverIsNotMistakenForTheNextHolderOfTheirName) {
+  const ConnId bob = log_in(a, "bob");
+  const ConnId dave = log_in(a, "dave");
+  const ConnId carol = log_in(b, "carol");
+  a.type(bob, "/join tea\r\n/quit\r\n");
+  a.type(dave, "/nick bob\r\n");
+  a.take_output(dave);
+  b.take_output(carol);
+  store.carry_answers_first(a);
+  EXPECT_EQ(a.take_output(dave), "You are now known as bob.\r\nbob has gone to tea.\r\n");
+  EXPECT_EQ(b.take_output(carol), "bob has gone to tea.\r\ndave is now known as bob.\r\n");
+}
+
+// Moved and renamed while cut off: on return the rename is told where the others knew the
+// renamer, then the roster moves them (found by `teaparty-sim cluster --dialect modern --seed
+// 10642 --nodes 3 --clients 8 --steps 4000`).
+TEST_F(ModernNodes, ARenameIsToldWhereTheOthersLastKnewTheRenamer) {
+  const auto [alice, bob, carol] = moved_unheard_from_tea_to_main();
+  type(a, alice, "/nick ally\r\n");
+  store.link(a);
+  EXPECT_EQ(b.take_output(bob), "ally has come in from tea.\r\n");
+  EXPECT_EQ(b.take_output(carol), "alice is now known as ally.\r\nally has gone to main.\r\n");
 }
 
 TEST_F(ModernNodes, MessagesShapedForTheClassicDialectAreDropped) {

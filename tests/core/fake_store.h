@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <deque>
 #include <map>
 #include <optional>
@@ -81,6 +82,18 @@ class FakeStore {
   void carry_late(FakeShell& node, std::vector<BusRequest> requests) {
     for (BusRequest& request : requests)
       std::visit([&](auto& r) { execute(node, r); }, request);
+    settle();
+  }
+
+  // A claim's answer comes back on the node's command link, the messages it published on its
+  // subscription: the answer may overtake messages the node published before the claim.
+  // Carries the node's requests and hands it their answers before anything else.
+  void carry_answers_first(FakeShell& node) {
+    carry(node);
+    auto& events = inbound_[&node];
+    std::stable_partition(events.begin(), events.end(), [](const BusEvent& event) {
+      return std::holds_alternative<ClaimAnswer>(event);
+    });
     settle();
   }
 
