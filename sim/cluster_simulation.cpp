@@ -518,10 +518,13 @@ void ClusterSimulation::hand_over(std::size_t index, const core::BusEvent& event
   if (message && modern()) {
     decoded = core::decode_cluster_message(std::get<core::BusMessage>(event).message);
     std::optional<std::string> room = decoded ? room_of(*decoded) : std::nullopt;
-    // Someone leaving (the chat, or for another room) is told where this node last knew them
-    // to be, which is another room when they moved while their node was cut off from it and
-    // its roster had not come yet.
-    if (decoded && decoded->kind == core::ClusterKind::Leave) room.reset();
+    // Someone leaving (the chat, or for another room) or renamed is told where this node
+    // last knew them to be, which is another room when they moved while their node was cut
+    // off from it and its roster had not come yet.
+    if (decoded &&
+        (decoded->kind == core::ClusterKind::Leave || decoded->kind == core::ClusterKind::Rename)) {
+      room.reset();
+    }
     oracle_.node_heard(index, *place,
                        room ? std::optional(node.server->world().key_of(*room)) : std::nullopt);
   } else if (message) {
