@@ -703,7 +703,7 @@ void ModernDialect::on_cluster(const ClusterNews& news, Instant now) {
                leave->to.empty() ? Payload::concat(leave->name, text::kLeftChatSuffix)
                                  : Payload::concat(leave->name, text::kWentToMiddle, leave->to,
                                                    text::kMoveSuffix),
-               leave->to.empty() ? ConnId{} : leave->own);
+               leave->own);
     }
   } else if (const auto* rename = std::get_if<HeardRename>(&news)) {
     if (const Room* room = world_.find_room(rename->room)) {

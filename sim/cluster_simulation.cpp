@@ -96,18 +96,17 @@ std::optional<std::string> carried_say(const core::BusEvent& event) {
   return decoded ? carried_say(*decoded) : std::nullopt;
 }
 
-// The room a modern room message is about, as written: Line [text, talker, room], Enter
-// [name, room, from], Leave [name, room, to], Rename [old, new, room].
+// The room a modern room message is told in, as written: Line [text, talker, room], Enter
+// [name, room, from]. A Leave [name, room, to] or Rename [old, new, room] is told wherever the
+// receiving node last knew that user to be, which is another room when they moved while their
+// node was cut off from it and its roster had not come yet: none is said for those.
 std::optional<std::string> room_of(const core::ClusterMessage& message) {
+  if (message.fields.size() != 3) return std::nullopt;
   switch (message.kind) {
     case core::ClusterKind::Line:
-    case core::ClusterKind::Rename:
-      if (message.fields.size() == 3) return message.fields[2];
-      return std::nullopt;
+      return message.fields[2];
     case core::ClusterKind::Enter:
-    case core::ClusterKind::Leave:
-      if (message.fields.size() == 3) return message.fields[1];
-      return std::nullopt;
+      return message.fields[1];
     default:
       return std::nullopt;
   }
@@ -517,14 +516,7 @@ void ClusterSimulation::hand_over(std::size_t index, const core::BusEvent& event
   std::optional<core::ClusterMessage> decoded;
   if (message && modern()) {
     decoded = core::decode_cluster_message(std::get<core::BusMessage>(event).message);
-    std::optional<std::string> room = decoded ? room_of(*decoded) : std::nullopt;
-    // Someone leaving (the chat, or for another room) or renamed is told where this node
-    // last knew them to be, which is another room when they moved while their node was cut
-    // off from it and its roster had not come yet.
-    if (decoded &&
-        (decoded->kind == core::ClusterKind::Leave || decoded->kind == core::ClusterKind::Rename)) {
-      room.reset();
-    }
+    const std::optional<std::string> room = decoded ? room_of(*decoded) : std::nullopt;
     oracle_.node_heard(index, *place,
                        room ? std::optional(node.server->world().key_of(*room)) : std::nullopt);
   } else if (message) {
